@@ -44,3 +44,70 @@ def main() -> None:
     Write one YAML file per episode in decks/, run `podcards build`, and import
     the .apkg files from dist/ into Anki.
     """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder for the .apkg files.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of card templates that override or add to the built-in ones "
+    "[default: templates/ beside the decks folder, if present].",
+)
+@click.option(
+    "--allow-schema-change",
+    is_flag=True,
+    help="Release a note type whose fields or templates changed (learners need "
+    "'Merge note types', which forces a full sync).",
+)
+@click.option(
+    "--allow-rename",
+    is_flag=True,
+    help="Release a deck under a new Anki name (learners' old cards stay under the old name).",
+)
+@_user_errors
+def build(
+    paths: tuple[Path, ...],
+    output: Path,
+    templates: Path | None,
+    allow_schema_change: bool,
+    allow_rename: bool,
+) -> None:
+    """Build one Anki package per deck file.
+
+    PATHS are deck files or folders of them (default: decks/*.yaml). Writes
+    OUTPUT/<deck-id>.apkg for each deck and keeps decks/podcards.lock, which records
+    what was released so that later releases update learners' notes in place.
+    Commit the lock with the decks.
+    """
+    from podcards.build import build as build_decks
+    from podcards.ledger import Allowances
+
+    report = build_decks(
+        list(paths),
+        output,
+        templates_dir=templates,
+        allow=Allowances(schema_change=allow_schema_change, rename=allow_rename),
+    )
+    for deck in report.decks:
+        changes = deck.changes
+        parts = [f"{len(changes.new)} new", f"{len(changes.changed)} changed"]
+        if changes.retired:
+            parts.append(f"{len(changes.retired)} retired")
+        status = "wrote" if deck.written else "unchanged"
+        click.echo(
+            f"{status} {deck.package}: {deck.name} ({deck.notes} notes, {deck.cards} cards; "
+            f"{', '.join(parts)})"
+        )
+        for key in changes.retired:
+            click.echo(f"  retired {key}: it still ships, tagged podcards::retired")
+    if report.lock_written:
+        click.echo(f"updated {report.lock} (commit it with the deck files)")

@@ -1,0 +1,254 @@
+"""Orchestration: deck files to rendered cards, checked against the lock, to .apkg files."""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from podcards.anki import NOTE_TYPES, NoteTypeLook, PackageDeck, PackageNote, content_hash
+from podcards.anki import guid_for, package_bytes
+from podcards.cloze import cloze_numbers
+from podcards.deck import Card, Deck
+from podcards.errors import PodcardsError, Problem, UsageError
+from podcards.ledger import (
+    LOCK_NAME,
+    Allowances,
+    BuiltDeck,
+    BuiltNote,
+    DeckChanges,
+    LockedNote,
+    format_lock,
+    plan_release,
+    read_lock,
+)
+from podcards.render import Renderer
+from podcards.sources import load_decks
+
+DECK_SUFFIXES = (".yaml", ".yml")
+_NOTETYPE_FILES = {
+    "qa": ("notetype/qa-front.html", "notetype/qa-back.html"),
+    "cloze": ("notetype/cloze-front.html", "notetype/cloze-back.html"),
+}
+
+
+@dataclass(frozen=True)
+class DeckReport:
+    deck_id: str
+    name: str
+    package: Path
+    notes: int
+    cards: int
+    changes: DeckChanges
+    written: bool
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    decks: tuple[DeckReport, ...]
+    lock: Path
+    lock_written: bool
+
+
+def release_time() -> int:
+    """``SOURCE_DATE_EPOCH`` when set, for reproducible builds; the clock otherwise."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return int(time.time())
+    try:
+        return int(value)
+    except ValueError:
+        raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, not {value!r}") from None
+
+
+def find_deck_files(paths: list[Path], cwd: Path) -> list[Path]:
+    """The files named, the deck files of the folders named, or ``decks/*.yaml``."""
+    if not paths:
+        default = cwd / "decks"
+        if not default.is_dir():
+            raise UsageError(
+                f"no decks/ folder in {cwd}; run this in a podcards project or name deck files"
+            )
+        paths = [default]
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.suffix in DECK_SUFFIXES)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"{path} does not exist")
+    if not found:
+        raise UsageError(f"no deck files (*.yaml) in {', '.join(map(str, paths))}")
+    folders = {path.resolve().parent for path in found}
+    if len(folders) > 1:
+        raise UsageError(
+            "deck files from several folders share no lock file; build one folder at a time"
+        )
+    return list(dict.fromkeys(found))
+
+
+def default_templates_dir(deck_folder: Path) -> Path | None:
+    candidate = deck_folder.resolve().parent / "templates"
+    return candidate if candidate.is_dir() else None
+
+
+def build(
+    paths: list[Path],
+    output_dir: Path,
+    *,
+    templates_dir: Path | None = None,
+    allow: Allowances = Allowances(),
+    cwd: Path | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> BuildReport:
+    """Build one package per deck; write them and the lock together, or nothing at all."""
+    files = find_deck_files(paths, cwd or Path.cwd())
+    deck_folder = files[0].parent
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise UsageError(f"--templates {templates_dir} is not a folder")
+    templates = templates_dir or default_templates_dir(deck_folder)
+    now = release_time()
+
+    decks = load_decks(files)
+    progress(f"read {len(decks)} deck file(s)")
+    renderer = Renderer([templates] if templates else [])
+    built = [_built_deck(deck, renderer.render_deck(deck)) for deck in decks]
+    _refuse_shared_guids(built)
+
+    lock_path = deck_folder / LOCK_NAME
+    looks = {key: _look(renderer, key) for key in NOTE_TYPES}
+    release = plan_release(
+        read_lock(lock_path),
+        built,
+        {key: (NOTE_TYPES[key].fingerprint(), look.digest()) for key, look in looks.items()},
+        now,
+        {key: [name for name, _ in t.fields].index("Context") for key, t in NOTE_TYPES.items()},
+        allow,
+        str(lock_path),
+    )
+
+    outputs: list[tuple[Path, bytes]] = []
+    reports = []
+    for deck in decks:
+        notes = release.shipped[deck.id]
+        looks_now = {
+            key: NoteTypeLook(look.front, look.back, look.css, release.notetype_mods[key])
+            for key, look in looks.items()
+            if any(note.notetype == key for note in notes)
+        }
+        package = output_dir / f"{deck.id}.apkg"
+        data = package_bytes(_package_deck(deck, notes), looks_now)
+        written = _differs(package, data)
+        if written:
+            outputs.append((package, data))
+        reports.append(
+            DeckReport(
+                deck.id,
+                deck.name,
+                package,
+                len(notes),
+                sum(_card_count(note) for note in notes),
+                release.changes[deck.id],
+                written,
+            )
+        )
+    lock_text = format_lock(release.lock).encode("utf-8")
+    lock_written = _differs(lock_path, lock_text)
+    if lock_written:
+        outputs.append((lock_path, lock_text))
+    write_together(outputs)
+    return BuildReport(tuple(reports), lock_path, lock_written)
+
+
+def _built_deck(deck: Deck, cards: list[Card]) -> BuiltDeck:
+    notes = tuple(
+        BuiltNote(
+            guid_for(card.deck_id, card.key),
+            card.deck_id,
+            card.key,
+            card.notetype,
+            card.fields,
+            card.tags,
+            card.location,
+        )
+        for card in cards
+    )
+    return BuiltDeck(deck.id, deck.name, deck.location, notes)
+
+
+def _refuse_shared_guids(decks: list[BuiltDeck]) -> None:
+    """Anki would add both notes and later update only one: never ship two with one GUID."""
+    first: dict[str, BuiltNote] = {}
+    problems = []
+    for deck in decks:
+        for note in deck.notes:
+            other = first.setdefault(note.guid, note)
+            if other is not note:
+                problems.append(
+                    Problem(
+                        note.location,
+                        f"'{note.key}' of deck '{note.deck_id}' has the same GUID as "
+                        f"'{other.key}' of deck '{other.deck_id}' at {other.location}; "
+                        "give one of the items another id",
+                    )
+                )
+    if problems:
+        raise PodcardsError(problems)
+
+
+def _look(renderer: Renderer, key: str) -> NoteTypeLook:
+    front, back = (renderer.static(name) for name in _NOTETYPE_FILES[key])
+    return NoteTypeLook(front, back, renderer.static("notetype/style.css"), 0)
+
+
+def _package_deck(deck: Deck, notes: tuple[LockedNote, ...]) -> PackageDeck:
+    description = html.escape(deck.description or "").replace("\n", "<br>")
+    return PackageDeck(
+        deck.id,
+        deck.name,
+        description,
+        tuple(
+            PackageNote(note.guid, note.notetype, note.fields, note.tags, note.mod)
+            for note in notes
+        ),
+    )
+
+
+def _card_count(note: LockedNote) -> int:
+    if NOTE_TYPES[note.notetype].is_cloze:
+        return len({number for number in cloze_numbers(note.fields[0])})
+    return 1
+
+
+def _differs(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() != data
+    except FileNotFoundError:
+        return True
+
+
+def write_together(outputs: list[tuple[Path, bytes]]) -> None:
+    """Write every file to a temporary beside it, then move them all into place.
+
+    Nothing is replaced until every file is fully written, and no temporary file is left
+    behind, even on Ctrl-C.
+    """
+    pending: list[tuple[Path, Path]] = []
+    try:
+        for target, data in outputs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            pending.append((Path(name), target))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.chmod(name, 0o644)  # mkstemp gives 0600; packages are for sharing
+        for temporary, target in pending:
+            os.replace(temporary, target)
+    finally:
+        for temporary, _ in pending:
+            temporary.unlink(missing_ok=True)

@@ -1,0 +1,157 @@
+"""Pick the phrase a cloze card hides when the author marked none, from the text alone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+# A word: letters and digits, joined inside by hyphens, apostrophes, or the . and , of a
+# number ("co-design", "Musk's", "4.5", "$20,000"); currency or sign before, % after.
+_WORD = re.compile(r"(?:[$£€¥]|[+\-−](?=\d))?[^\W_]+(?:(?:['’\-]|(?<=\d)[.,](?=\d))[^\W_]+)*%?")
+_POSSESSIVE = re.compile(r"(?<=\w)['’][sS]$")
+_CONTRACTION = re.compile(r"'(?:t|ll|re|ve|m|d)$")
+_SENTENCE_END = re.compile(r"[.!?:;…•\n]")
+
+_STOPWORDS = frozenset(
+    """
+    a about above across after again against all almost along already also although always am
+    among an and another any are around as at be because been before being below beside between
+    both but by can cannot could did do does doing down during each either else even ever every
+    few for from further had has have having he her here hers herself him himself his how however
+    i if in indeed into is it its itself just least less let like many may maybe me might more
+    most much must my myself neither never no nor not now of off often on once only onto or other
+    others our ours ourselves out over own per perhaps quite rather really same shall she should
+    since so some still such than that the their theirs them themselves then there therefore these
+    they this those though through thus to too toward towards under unless until up upon us very
+    via was we well were what whatever when where whether which while who whom whose why will with
+    within without would yet you your yours yourself yourselves
+    """.split()
+)
+
+_MAX_ZIPF = 8.0  # above the commonest English word ("the" is 7.7): rarity stays positive
+_CAPITAL_BONUS = 2.0  # a capital mid-sentence marks a name: "Starship", "Douglas Adams"
+_COMPOUND_BONUS = 1.0  # wordfreq rates "co-dependent" like its rarest part; the whole is rarer
+_NUMBER_VALUE = 6.5  # a number is what a learner must recall, as much as a technical term
+_JOIN_COST = 3.5  # what each extra word must add for a phrase to beat its best word
+_TERM_RARITY = 4.0  # lowercase words this rare form a term together: "inference compute"
+_UNIT_VALUE = _JOIN_COST + 1.5  # so "40 times" beats a bare "40"
+_MAX_PHRASE_WORDS = 4
+_MAX_PHRASE_SHARE = 0.4  # never hide most of the sentence
+
+# Neighbours that make one phrase: "40 times", "Raptor 3", "Douglas Adams", "humanoid
+# robots". A common word next to a term ("robots represents") does not join it.
+_JOINS = frozenset({("number", "unit"), ("name", "number"), ("name", "name"), ("term", "term")})
+
+
+@dataclass(frozen=True)
+class _Word:
+    """One word of the text, with what matters for picking phrases."""
+
+    start: int
+    end: int  # without a possessive "'s": the cloze hides "Musk" in "Musk's"
+    kind: str  # stop, number, unit, name, term, or plain (a word that only stands alone)
+    value: float  # how much hiding it tests recall
+    joins_previous: bool  # only spaces since the previous word, so one phrase may hold both
+
+
+def find_key_phrase(text: str) -> tuple[int, int] | None:
+    """Character span [start, end) of the most distinctive phrase of 1-4 words in text, or None when text has no candidate."""
+    words = _words(text)
+    max_length = min(_MAX_PHRASE_WORDS, max(1, int(len(words) * _MAX_PHRASE_SHARE)))
+    best: tuple[float, int, int] | None = None  # (-score, first, last): the least is the best
+    for first, last in _phrases(words, max_length):
+        candidate = (-_score(words[first : last + 1]), first, last)
+        if best is None or candidate < best:
+            best = candidate
+    if best is None:
+        return None
+    return words[best[1]].start, words[best[2]].end
+
+
+def _words(text: str) -> list[_Word]:
+    """The words of text in order, each classified and valued."""
+    words: list[_Word] = []
+    for match in _WORD.finditer(text):
+        word = _POSSESSIVE.sub("", match.group())
+        key = word.lower().replace("’", "'").lstrip("$£€¥+-−").rstrip("%")
+        # the gap keeps a possessive's "'s", so "Tesla's AI5 chip" gives "AI5 chip"
+        gap = text[words[-1].end : match.start()] if words else ""
+        joins = bool(words) and gap.strip(" \t") == ""
+        initial = not words or _SENTENCE_END.search(gap) is not None
+        kind = _kind(word, key, after_number=joins and words[-1].kind == "number")
+        value = _value(word, key, kind, initial=initial)
+        words.append(_Word(match.start(), match.start() + len(word), kind, value, joins))
+    return words
+
+
+def _kind(word: str, key: str, *, after_number: bool) -> str:
+    """What part a word can play in a phrase."""
+    if key in _STOPWORDS or _CONTRACTION.search(key):
+        return "stop"
+    if any(char.isdigit() for char in key):
+        return "number"
+    if after_number and word.islower():
+        return "unit"
+    if any(char.isupper() for char in word):
+        return "name"
+    if _rarity(key) >= _TERM_RARITY and not _is_adverb(key):
+        return "term"
+    return "plain"
+
+
+def _value(word: str, key: str, kind: str, *, initial: bool) -> float:
+    """How much hiding the word tests recall: rarity, plus bonuses for names and numbers."""
+    if kind == "stop":
+        return 0.0
+    if kind == "number":
+        return _NUMBER_VALUE
+    value = _rarity(key) + (_COMPOUND_BONUS if "-" in key else 0.0)
+    # a capital says "name" unless it only starts a sentence; "AI" and "SpaceX" always do
+    if any(char.isupper() for char in word[1:]) or (word[0].isupper() and not initial):
+        value += _CAPITAL_BONUS
+    return max(value, _UNIT_VALUE) if kind == "unit" else value
+
+
+def _is_adverb(key: str) -> bool:
+    """An -ly word built on a known word ("globally"): it qualifies a term, never names one."""
+    stems = [key[:-2], key[:-4]] if key.endswith("ally") else [key[:-2]]
+    return key.endswith("ly") and max(_zipf(stem) for stem in stems) >= 3.0
+
+
+def _rarity(key: str) -> float:
+    """How rare a word is in English: 0 for "the", 8 for a word wordfreq has never seen."""
+    return max(0.0, _MAX_ZIPF - _zipf(key))
+
+
+@lru_cache(maxsize=65536)
+def _zipf(key: str) -> float:
+    """wordfreq's Zipf frequency, cached: the same words come back in every card."""
+    return float(zipf_frequency(key, "en"))
+
+
+def _phrases(words: list[_Word], max_length: int) -> list[tuple[int, int]]:
+    """Index pairs (first, last) of every phrase: a run of neighbours that join."""
+    phrases: list[tuple[int, int]] = []
+    for first, word in enumerate(words):
+        if word.kind == "stop":
+            continue
+        last = first
+        phrases.append((first, last))
+        while last - first + 1 < max_length and last + 1 < len(words) and _join(words, last):
+            last += 1
+            phrases.append((first, last))
+    return phrases
+
+
+def _join(words: list[_Word], index: int) -> bool:
+    """Whether words[index] and the next word belong to one phrase."""
+    left, right = words[index], words[index + 1]
+    return right.joins_previous and (left.kind, right.kind) in _JOINS
+
+
+def _score(phrase: list[_Word]) -> float:
+    """The words' values, less a cost per extra word, so a phrase must beat its best word."""
+    return sum(word.value for word in phrase) - _JOIN_COST * (len(phrase) - 1)

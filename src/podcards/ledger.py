@@ -1,0 +1,358 @@
+"""The lock: every released note's GUID, fields, tags and ``mod``; note types; deck names.
+
+A note's ``mod`` moves only when its own content changes, because Anki updates a note only
+when the package's ``mod`` is strictly newer, and replaces the learner's tags when it does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from podcards.errors import Location, PodcardsError, Problem
+
+LOCK_NAME = "podcards.lock"
+LOCK_VERSION = 1
+RETIRED_TAG = "podcards::retired"
+RETIRED_MARK = '<span class="pc-retired">Retired</span> '
+_HEADER = (
+    "# podcards.lock: what has been released. Commit it with the deck files.\n"
+    "# `podcards build` keeps it; one line per note, deck and note type, sorted.\n"
+)
+
+
+@dataclass(frozen=True)
+class LockedNote:
+    guid: str
+    deck_id: str
+    key: str
+    notetype: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    mod: int
+    retired: bool = False
+
+    @property
+    def digest(self) -> str:
+        return note_digest(self.notetype, self.fields, self.tags)
+
+
+@dataclass(frozen=True)
+class LockedNoteType:
+    key: str
+    schema: str
+    look: str
+    mod: int
+
+
+@dataclass(frozen=True)
+class Lock:
+    decks: dict[str, str] = field(default_factory=dict)
+    notetypes: dict[str, LockedNoteType] = field(default_factory=dict)
+    notes: dict[str, LockedNote] = field(default_factory=dict)
+
+
+def note_digest(notetype: str, fields: tuple[str, ...], tags: tuple[str, ...]) -> str:
+    payload = json.dumps([notetype, list(fields), list(tags)], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+# -- reading and writing ----------------------------------------------------------------
+
+
+def read_lock(path: Path) -> Lock:
+    """The lock at ``path``; an empty one when the project has released nothing yet."""
+    if not path.exists():
+        return Lock()
+    lock = Lock()
+    problems: list[Problem] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        try:
+            _read_entry(lock, json.loads(line))
+        except (ValueError, KeyError, TypeError) as error:
+            problems.append(
+                Problem(
+                    Location.of(path, number),
+                    f"unreadable lock entry ({error}); restore the file from git "
+                    "rather than editing it by hand",
+                )
+            )
+    if problems:
+        raise PodcardsError(problems)
+    return lock
+
+
+def _read_entry(lock: Lock, entry: dict[str, Any]) -> None:
+    if "version" in entry:
+        if entry["version"] != LOCK_VERSION:
+            raise ValueError(f"lock version {entry['version']} is not {LOCK_VERSION}")
+    elif "deck" in entry and "note" not in entry:
+        lock.decks[str(entry["deck"])] = str(entry["name"])
+    elif "notetype" in entry:
+        key = str(entry["notetype"])
+        lock.notetypes[key] = LockedNoteType(
+            key, str(entry["schema"]), str(entry["look"]), int(entry["mod"])
+        )
+    elif "note" in entry:
+        note = LockedNote(
+            guid=str(entry["note"]),
+            deck_id=str(entry["deck"]),
+            key=str(entry["key"]),
+            notetype=str(entry["type"]),
+            fields=tuple(str(value) for value in entry["fields"]),
+            tags=tuple(str(value) for value in entry["tags"]),
+            mod=int(entry["mod"]),
+            retired=bool(entry.get("retired", False)),
+        )
+        if note.digest != entry["hash"]:
+            raise ValueError("its hash does not match its fields")
+        lock.notes[note.guid] = note
+    else:
+        raise ValueError("unknown kind of entry")
+
+
+def format_lock(lock: Lock) -> str:
+    """Sorted, one entry per line, so that git diffs and merges stay small."""
+    lines = [_line({"version": LOCK_VERSION})]
+    lines += [_line({"deck": deck_id, "name": lock.decks[deck_id]}) for deck_id in sorted(lock.decks)]
+    for key in sorted(lock.notetypes):
+        notetype = lock.notetypes[key]
+        lines.append(
+            _line(
+                {
+                    "notetype": key,
+                    "mod": notetype.mod,
+                    "look": notetype.look,
+                    "schema": notetype.schema,
+                }
+            )
+        )
+    for note in sorted(lock.notes.values(), key=lambda n: (n.deck_id, n.key, n.guid)):
+        entry: dict[str, Any] = {
+            "note": note.guid,
+            "deck": note.deck_id,
+            "key": note.key,
+            "type": note.notetype,
+            "mod": note.mod,
+            "hash": note.digest,
+        }
+        if note.retired:
+            entry["retired"] = True
+        entry["tags"] = list(note.tags)
+        entry["fields"] = list(note.fields)
+        lines.append(_line(entry))
+    return _HEADER + "\n".join(lines) + "\n"
+
+
+def _line(entry: dict[str, Any]) -> str:
+    return json.dumps(entry, ensure_ascii=False, separators=(", ", ": "))
+
+
+# -- planning a release --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuiltNote:
+    """A note as the sources give it now."""
+
+    guid: str
+    deck_id: str
+    key: str
+    notetype: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class BuiltDeck:
+    deck_id: str
+    name: str
+    location: Location
+    notes: tuple[BuiltNote, ...]
+
+
+@dataclass(frozen=True)
+class Allowances:
+    """What a maintainer explicitly accepts, knowing its cost to learners."""
+
+    schema_change: bool = False
+    rename: bool = False
+
+
+@dataclass(frozen=True)
+class DeckChanges:
+    new: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    unchanged: int = 0
+    retired: tuple[str, ...] = ()
+    still_retired: int = 0
+
+
+@dataclass(frozen=True)
+class Release:
+    """What to ship: the new lock, the notes of each built deck, and what changed."""
+
+    lock: Lock
+    shipped: dict[str, tuple[LockedNote, ...]]
+    changes: dict[str, DeckChanges]
+    notetype_mods: dict[str, int]
+
+
+def plan_release(
+    lock: Lock,
+    decks: list[BuiltDeck],
+    looks: dict[str, tuple[str, str]],
+    now: int,
+    context_field: dict[str, int],
+    allow: Allowances = Allowances(),
+    lock_path: str = LOCK_NAME,
+) -> Release:
+    """Compare what the sources give with what was released; refuse what would hurt learners.
+
+    ``looks`` maps a note type to (schema fingerprint, hash of templates and CSS);
+    ``context_field`` maps a note type to the field that shows a retired note's mark.
+    """
+    problems = _guard(lock, decks, looks, allow, lock_path)
+    if problems:
+        raise PodcardsError(problems)
+
+    notetypes = dict(lock.notetypes)
+    for key, (schema, look) in looks.items():
+        old = lock.notetypes.get(key)
+        if old is None or old.look != look or old.schema != schema:
+            mod = max(old.mod + 1, now) if old else now
+            notetypes[key] = LockedNoteType(key, schema, look, mod)
+
+    notes = dict(lock.notes)
+    decks_names = dict(lock.decks)
+    shipped: dict[str, tuple[LockedNote, ...]] = {}
+    changes: dict[str, DeckChanges] = {}
+    for deck in decks:
+        decks_names[deck.deck_id] = deck.name
+        current = {note.guid for note in deck.notes}
+        new, changed, unchanged = [], [], 0
+        for built in deck.notes:
+            old_note = lock.notes.get(built.guid)
+            note = LockedNote(
+                built.guid, built.deck_id, built.key, built.notetype, built.fields, built.tags, now
+            )
+            if old_note is None:
+                new.append(built.key)
+            elif old_note.digest == note.digest and not old_note.retired:
+                note = old_note
+                unchanged += 1
+            else:
+                note = replace(note, mod=max(old_note.mod + 1, now))
+                changed.append(built.key)
+            notes[built.guid] = note
+        retired, still_retired = [], 0
+        for old_note in lock.notes.values():
+            if old_note.deck_id != deck.deck_id or old_note.guid in current:
+                continue
+            if old_note.retired:
+                still_retired += 1
+                continue
+            notes[old_note.guid] = _retire(old_note, now, context_field[old_note.notetype])
+            retired.append(old_note.key)
+        shipped[deck.deck_id] = tuple(
+            sorted(
+                (note for note in notes.values() if note.deck_id == deck.deck_id),
+                key=lambda n: n.key,
+            )
+        )
+        changes[deck.deck_id] = DeckChanges(
+            tuple(new), tuple(changed), unchanged, tuple(retired), still_retired
+        )
+    new_lock = Lock(decks_names, notetypes, notes)
+    return Release(new_lock, shipped, changes, {k: v.mod for k, v in notetypes.items()})
+
+
+def _retire(note: LockedNote, now: int, context_index: int) -> LockedNote:
+    """Keep shipping a removed note, visibly marked, so learners can find and delete it."""
+    fields = list(note.fields)
+    if not fields[context_index].startswith(RETIRED_MARK):
+        fields[context_index] = RETIRED_MARK + fields[context_index]
+    tags = note.tags if RETIRED_TAG in note.tags else (*note.tags, RETIRED_TAG)
+    return replace(note, fields=tuple(fields), tags=tags, mod=max(note.mod + 1, now), retired=True)
+
+
+def _guard(
+    lock: Lock,
+    decks: list[BuiltDeck],
+    looks: dict[str, tuple[str, str]],
+    allow: Allowances,
+    lock_path: str,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for key, (schema, _) in sorted(looks.items()):
+        old = lock.notetypes.get(key)
+        if old and old.schema != schema and not allow.schema_change:
+            problems.append(
+                Problem(
+                    Location(lock_path),
+                    f"the note type '{key}' changed its fields or templates ({old.schema} -> "
+                    f"{schema}). Every learner would get a second note type and their notes "
+                    "would stop updating, unless they import with 'Merge note types', which "
+                    "forces a one-way full sync. Undo the change, or pass --allow-schema-change.",
+                )
+            )
+    for deck in decks:
+        old_name = lock.decks.get(deck.deck_id)
+        if old_name is not None and old_name != deck.name and not allow.rename:
+            problems.append(
+                Problem(
+                    deck.location,
+                    f"deck '{deck.deck_id}' was released as '{old_name}' and is now named "
+                    f"'{deck.name}'. Anki matches decks by name: learners would get a second "
+                    "deck holding only the new cards. Keep the old name, or pass --allow-rename.",
+                )
+            )
+        for note in deck.notes:
+            old_note = lock.notes.get(note.guid)
+            if old_note is None:
+                continue
+            if old_note.deck_id != note.deck_id or old_note.key != note.key:
+                problems.append(
+                    Problem(
+                        note.location,
+                        f"'{note.key}' of deck '{note.deck_id}' would reuse the GUID {note.guid} "
+                        f"released for '{old_note.key}' of deck '{old_note.deck_id}': learners' "
+                        "copies of that note would be overwritten. Give the item another id.",
+                    )
+                )
+            elif old_note.notetype != note.notetype:
+                problems.append(
+                    Problem(
+                        note.location,
+                        f"'{note.key}' was released as a {old_note.notetype} note and is now a "
+                        f"{note.notetype} note: Anki would refuse to update it. Give the card "
+                        "template another name, so it arrives as a new note.",
+                    )
+                )
+    return problems
+
+
+def purge(lock: Lock, selector: str) -> tuple[Lock, list[LockedNote]]:
+    """Stop shipping retired notes whose GUID is ``selector`` or whose key starts with it."""
+    chosen = [
+        note
+        for note in lock.notes.values()
+        if note.guid == selector or note.key == selector or note.key.startswith(selector + "/")
+    ]
+    active = [note for note in chosen if not note.retired]
+    if not chosen:
+        raise PodcardsError(f"no released note matches '{selector}'")
+    if active:
+        keys = ", ".join(sorted(note.key for note in active))
+        raise PodcardsError(
+            f"'{selector}' is still in the deck files ({keys}); remove the item and build "
+            "first, so learners get it marked as retired"
+        )
+    notes = {guid: note for guid, note in lock.notes.items() if note not in chosen}
+    return Lock(dict(lock.decks), dict(lock.notetypes), notes), chosen

@@ -1,0 +1,297 @@
+"""The one Jinja environment: card templates to field HTML, user templates before built-ins."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import jinja2
+from markupsafe import Markup, escape
+
+from podcards.cloze import DELETION, has_deletion, is_blank, plain
+from podcards.deck import KIND_TAGS, Card, Deck, Framework, Item, Quote
+from podcards.errors import Location, PodcardsError, Problem
+from podcards.keyphrase import find_key_phrase
+
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+CARD_KINDS = tuple(KIND_TAGS)
+QA_FIELDS = ("Front", "Back", "Context", "Source", "Extra")
+CLOZE_FIELDS = ("Text", "Context", "Source", "Extra")
+_MASK = "[…]"
+_SHORT_WORDS = frozenset("a an and the of for with from into over when what your their its".split())
+
+
+class _NoKeyPhrase(ValueError):
+    """The text has no phrase worth hiding; the author has to mark one."""
+
+
+@dataclass(frozen=True)
+class CardTemplate:
+    """A template file that gives one card for every item of its kind."""
+
+    name: str  # "<kind>/<stem>", part of every note's identity
+    kind: str
+    stem: str
+    notetype: str  # "qa" or "cloze"
+
+
+def cloze_markup(text: str) -> Markup:
+    """Escape user text but keep its deletions; hide an automatic key phrase if none is marked."""
+    if not has_deletion(text):
+        span = find_key_phrase(text)
+        if span is None:
+            raise _NoKeyPhrase(text)
+        start, end = span
+        text = f"{text[:start]}{{{{c1::{text[start:end]}}}}}{text[end:]}"
+    parts: list[str] = []
+    last = 0
+    for match in DELETION.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        number, answer, hint = match.groups()
+        hint_part = f"::{escape(hint)}" if hint is not None else ""
+        parts.append(f"{{{{c{number}::{escape(answer)}{hint_part}}}}}")
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return Markup("".join(parts))
+
+
+def highlight(text: str) -> Markup:
+    """The text with its key phrase in bold, so an answer shows what matters."""
+    marked = str(cloze_markup(text)) if find_key_phrase(plain(text)) or has_deletion(text) else ""
+    if not marked:
+        return Markup(escape(plain(text)))
+    return Markup(DELETION.sub(lambda match: f"<b>{match.group(2)}</b>", marked))
+
+
+def mask(text: str, name: str) -> str:
+    """Hide a name and its longer words in a text, so a reverse card does not give it away."""
+    masked = re.sub(re.escape(name), _MASK, text, flags=re.IGNORECASE)
+    for word in re.findall(r"[\w'-]+", name):
+        if len(word) >= 4 and word.lower() not in _SHORT_WORDS:
+            masked = re.sub(rf"\b{re.escape(word)}\b", _MASK, masked, flags=re.IGNORECASE)
+    return masked
+
+
+def format_moment(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+def moment_url(url: str | None, seconds: int | None) -> str | None:
+    """Link to the moment: ``t=`` in the query for YouTube, a ``#t=`` fragment otherwise."""
+    if not url or seconds is None:
+        return None
+    parts = urlsplit(url)
+    host = parts.netloc.lower()
+    if host.endswith("youtube.com") or host.endswith("youtu.be"):
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "t"] + [("t", str(seconds))]
+        return urlunsplit(parts._replace(query=urlencode(query)))
+    return urlunsplit(parts._replace(fragment=f"t={seconds}"))
+
+
+class Renderer:
+    """Renders every card of a deck with the templates found in the given folders."""
+
+    def __init__(self, user_dirs: list[Path] | None = None) -> None:
+        self.search_path = [*(user_dirs or []), BUILTIN_TEMPLATES]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(path) for path in self.search_path]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(plain=plain, cloze=cloze_markup, highlight=highlight, mask=mask)
+        self.templates = self._find_card_templates()
+
+    def _find_card_templates(self) -> list[CardTemplate]:
+        names = sorted(
+            {
+                f"{kind}/{path.stem}"
+                for folder in self.search_path
+                for kind in CARD_KINDS
+                for path in (folder / kind).glob("*.j2")
+            }
+        )
+        problems: list[Problem] = []
+        found = []
+        for name in names:
+            try:
+                blocks = self.env.get_template(f"{name}.j2").blocks
+            except jinja2.TemplateSyntaxError as error:
+                problems.append(_syntax_problem(error))
+                continue
+            kind, stem = name.split("/")
+            if "text" in blocks:
+                found.append(CardTemplate(name, kind, stem, "cloze"))
+            elif "front" in blocks and "back" in blocks:
+                found.append(CardTemplate(name, kind, stem, "qa"))
+            else:
+                problems.append(
+                    Problem(
+                        Location(self.template_path(name)),
+                        "a card template needs the blocks 'front' and 'back' (a question card) "
+                        "or 'text' (a cloze card)",
+                    )
+                )
+        if problems:
+            raise PodcardsError(problems)
+        return found
+
+    def template_path(self, name: str) -> str:
+        source = self.env.loader.get_source(self.env, f"{name}.j2")  # type: ignore[union-attr]
+        return source[1] or name
+
+    def static(self, name: str) -> str:
+        """A note type file (Anki's own HTML or CSS), overridable like card templates."""
+        return self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+
+    def render_deck(self, deck: Deck) -> list[Card]:
+        """Every card of the deck, in a stable order; all template problems at once."""
+        self._check_skips(deck)
+        cards: list[Card] = []
+        problems: list[Problem] = []
+        for item, framework in deck.items():
+            for template in self.templates:
+                if template.kind != item.KIND or self._skipped(deck, item, template):
+                    continue
+                try:
+                    card = self._render(deck, item, framework, template)
+                except _NoKeyPhrase:
+                    problems.append(
+                        Problem(
+                            item.location,
+                            f"{item.KIND} '{item.id}': no phrase to hide in its text; "
+                            "mark the key phrase as {{c1::...}}",
+                        )
+                    )
+                    continue
+                except jinja2.TemplateSyntaxError as error:
+                    problems.append(_syntax_problem(error))
+                    continue
+                except PodcardsError as error:
+                    problems += error.problems
+                    continue
+                except Exception as error:  # a broken user template: report where
+                    problems.append(self._render_problem(template, item, error))
+                    continue
+                if card is not None:
+                    cards.append(card)
+        if problems:
+            raise PodcardsError(problems)
+        return cards
+
+    def _check_skips(self, deck: Deck) -> None:
+        known = {template.name for template in self.templates}
+        problems = [
+            Problem(deck.location, f"deck: skip_cards: no card template '{name}'")
+            for name in deck.skip_cards
+            if name not in known
+        ]
+        for item, _ in deck.items():
+            stems = {t.stem for t in self.templates if t.kind == item.KIND}
+            problems += [
+                Problem(
+                    item.location,
+                    f"{item.KIND} '{item.id}': skip_cards: no {item.KIND} card '{name}' "
+                    f"(there are: {', '.join(sorted(stems))})",
+                )
+                for name in item.skip_cards
+                if name not in stems
+            ]
+        if problems:
+            raise PodcardsError(problems)
+
+    @staticmethod
+    def _skipped(deck: Deck, item: Item, template: CardTemplate) -> bool:
+        return template.name in deck.skip_cards or template.stem in item.skip_cards
+
+    def _render(
+        self, deck: Deck, item: Item, framework: Framework | None, template: CardTemplate
+    ) -> Card | None:
+        variables = _variables(deck, item, framework)
+        jinja_template = self.env.get_template(f"{template.name}.j2")
+        context = jinja_template.new_context(variables)
+
+        def block(name: str, default: str | None) -> str:
+            if name in jinja_template.blocks:
+                return "".join(jinja_template.blocks[name](context)).strip()
+            if default is None:
+                return ""
+            return self.env.get_template(default).render(variables).strip()
+
+        if template.notetype == "cloze":
+            main = (block("text", None),)
+        else:
+            main = (block("front", None), block("back", None))
+        if is_blank(main[0]):
+            return None  # the template does not apply to this item
+        where = Location(self.template_path(template.name))
+        if template.notetype == "cloze" and not has_deletion(main[0]):
+            raise PodcardsError([Problem(where, f"gives {item.KIND} '{item.id}' no deletion")])
+        if template.notetype == "qa" and is_blank(main[1]):
+            raise PodcardsError(
+                [Problem(where, f"gives {item.KIND} '{item.id}' a card with an empty back")]
+            )
+        fields = (
+            *main,
+            block("context", "_context.j2"),
+            block("source", "_source.j2"),
+            block("extra", None),
+        )
+        item_path = f"{framework.id}/{item.id}" if framework else item.id
+        return Card(
+            deck_id=deck.id,
+            key=f"{item.KIND}/{item_path}/{template.stem}",
+            kind=item.KIND,
+            notetype=template.notetype,
+            fields=fields,
+            tags=(KIND_TAGS[item.KIND], *deck.tags),
+            location=item.location,
+        )
+
+    def _render_problem(self, template: CardTemplate, item: Item, error: Exception) -> Problem:
+        path, line = self.template_path(template.name), 0
+        for frame, lineno in _frames(error):
+            if frame.endswith(".j2"):
+                path, line = frame, lineno
+                break
+        message = str(error) or type(error).__name__
+        return Problem(
+            Location(path, line), f"{message} (rendering {item.KIND} '{item.id}' at {item.location})"
+        )
+
+
+def _frames(error: Exception) -> Iterator[tuple[str, int]]:
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        yield frame.filename, frame.lineno or 0
+
+
+def _syntax_problem(error: jinja2.TemplateSyntaxError) -> Problem:
+    return Problem(
+        Location(error.filename or error.name or "template", error.lineno or 0),
+        f"template syntax error: {error.message}",
+    )
+
+
+def _variables(deck: Deck, item: Item, framework: Framework | None) -> dict[str, Any]:
+    # A quote names its own speaker; anything else was said by the episode's guests.
+    if isinstance(item, Quote):
+        speaker = item.speaker
+    else:
+        speaker = ", ".join(deck.episode.guests) or None
+    return {
+        "deck": deck,
+        "episode": deck.episode,
+        "item": item,
+        "framework": framework,
+        "speaker": speaker,
+        "moment": format_moment(item.at) if item.at is not None else None,
+        "moment_url": moment_url(deck.episode.url, item.at),
+    }
