@@ -24,6 +24,7 @@ from podcards.ledger import (
     LockedNote,
     format_lock,
     plan_release,
+    purge,
     read_lock,
 )
 from podcards.render import Renderer
@@ -65,13 +66,14 @@ def release_time() -> int:
         raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, not {value!r}") from None
 
 
-def find_deck_files(paths: list[Path], cwd: Path) -> list[Path]:
+def find_deck_files(paths: list[Path], cwd: Path | None = None) -> list[Path]:
     """The files named, the deck files of the folders named, or ``decks/*.yaml``."""
     if not paths:
-        default = cwd / "decks"
+        default = cwd / "decks" if cwd else Path("decks")  # relative, for short messages
         if not default.is_dir():
             raise UsageError(
-                f"no decks/ folder in {cwd}; run this in a podcards project or name deck files"
+                f"no decks/ folder in {cwd or Path.cwd()}; run this in a podcards project "
+                "or name the deck files"
             )
         paths = [default]
     found: list[Path] = []
@@ -107,7 +109,7 @@ def build(
     progress: Callable[[str], None] = lambda message: None,
 ) -> BuildReport:
     """Build one package per deck; write them and the lock together, or nothing at all."""
-    files = find_deck_files(paths, cwd or Path.cwd())
+    files = find_deck_files(paths, cwd)
     deck_folder = files[0].parent
     if templates_dir is not None and not templates_dir.is_dir():
         raise UsageError(f"--templates {templates_dir} is not a folder")
@@ -252,3 +254,22 @@ def write_together(outputs: list[tuple[Path, bytes]]) -> None:
     finally:
         for temporary, _ in pending:
             temporary.unlink(missing_ok=True)
+
+
+def retired_notes(deck_folder: Path) -> list[LockedNote]:
+    lock = read_lock(deck_folder / LOCK_NAME)
+    return sorted((n for n in lock.notes.values() if n.retired), key=lambda n: (n.deck_id, n.key))
+
+
+def purge_retired(deck_folder: Path, selectors: list[str]) -> list[LockedNote]:
+    """Stop shipping retired notes: drop them from the lock, all selectors or none."""
+    lock_path = deck_folder / LOCK_NAME
+    if not lock_path.exists():
+        raise UsageError(f"{lock_path} does not exist: nothing has been released from here")
+    lock = read_lock(lock_path)
+    purged: list[LockedNote] = []
+    for selector in selectors:
+        lock, chosen = purge(lock, selector)
+        purged += chosen
+    write_together([(lock_path, format_lock(lock).encode("utf-8"))])
+    return purged

@@ -24,8 +24,8 @@ def _user_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except PodcardsError as error:
-            for line in error.lines():
-                click.echo(f"error: {line}" if ":" not in line.split(" ")[0] else line, err=True)
+            for problem in error.problems:
+                click.echo(str(problem) if problem.location.path else f"error: {problem}", err=True)
             sys.exit(1)
         except UsageError as error:
             raise click.UsageError(str(error)) from error
@@ -111,3 +111,40 @@ def build(
             click.echo(f"  retired {key}: it still ships, tagged podcards::retired")
     if report.lock_written:
         click.echo(f"updated {report.lock} (commit it with the deck files)")
+
+
+@main.command()
+@click.option(
+    "--purge",
+    "selectors",
+    multiple=True,
+    metavar="KEY",
+    help="Stop shipping a retired note: its key (e.g. quote/old-id) or GUID. Repeatable.",
+)
+@click.option(
+    "--decks",
+    "deck_folder",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("decks"),
+    show_default=True,
+    help="Folder of the deck files and podcards.lock.",
+)
+@_user_errors
+def retire(selectors: tuple[str, ...], deck_folder: Path) -> None:
+    """List retired notes, or stop shipping some of them.
+
+    An item removed from a deck file keeps shipping, tagged podcards::retired, so
+    learners can find it (search tag:podcards::retired) and delete or suspend it.
+    Once they have had the chance, `podcards retire --purge quote/old-id` drops it.
+    """
+    from podcards.build import purge_retired, retired_notes
+
+    if not selectors:
+        notes = retired_notes(deck_folder)
+        for note in notes:
+            click.echo(f"{note.deck_id}: {note.key} ({note.guid})")
+        if not notes:
+            click.echo("no retired notes")
+        return
+    for note in purge_retired(deck_folder, list(selectors)):
+        click.echo(f"purged {note.deck_id}: {note.key}; the next build no longer ships it")

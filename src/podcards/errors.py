@@ -29,7 +29,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
+        return f"{self.location}: {self.message}" if self.location.path else self.message
 
 
 class PodcardsError(Exception):
@@ -42,7 +42,7 @@ class PodcardsError(Exception):
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
-        return [str(p) if p.location.path else p.message for p in self.problems]
+        return [str(problem) for problem in self.problems]
 
 
 class UsageError(Exception):

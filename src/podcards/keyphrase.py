@@ -14,9 +14,12 @@ _WORD = re.compile(r"(?:[$£€¥]|[+\-−](?=\d))?[^\W_]+(?:(?:['’\-]|(?<=\d)
 _POSSESSIVE = re.compile(r"(?<=\w)['’][sS]$")
 _CONTRACTION = re.compile(r"'(?:t|ll|re|ve|m|d)$")
 _SENTENCE_END = re.compile(r"[.!?:;…•\n]")
+_YEAR = re.compile(r"1\d{3}|20\d{2}")
+_UNIT_ATTACHED = re.compile(r"[$£€¥+\-−]\d.*|\d.*[^\W\d_]|.*%")  # "$5", "-5%", "40x", "5kg"
+_MAGNITUDES = frozenset({"hundred", "thousand", "million", "billion", "trillion", "percent"})
 
-_STOPWORDS = frozenset(
-    """
+# Function words: never a cloze answer alone, nor at the edge of one.
+_FUNCTION_WORDS = """
     a about above across after again against all almost along already also although always am
     among an and another any are around as at be because been before being below beside between
     both but by can cannot could did do does doing down during each either else even ever every
@@ -28,8 +31,8 @@ _STOPWORDS = frozenset(
     they this those though through thus to too toward towards under unless until up upon us very
     via was we well were what whatever when where whether which while who whom whose why will with
     within without would yet you your yours yourself yourselves
-    """.split()
-)
+"""
+_STOPWORDS = frozenset(_FUNCTION_WORDS.split())
 
 _MAX_ZIPF = 8.0  # above the commonest English word ("the" is 7.7): rarity stays positive
 _CAPITAL_BONUS = 2.0  # a capital mid-sentence marks a name: "Starship", "Douglas Adams"
@@ -37,7 +40,8 @@ _COMPOUND_BONUS = 1.0  # wordfreq rates "co-dependent" like its rarest part; the
 _NUMBER_VALUE = 6.5  # a number is what a learner must recall, as much as a technical term
 _JOIN_COST = 3.5  # what each extra word must add for a phrase to beat its best word
 _TERM_RARITY = 4.0  # lowercase words this rare form a term together: "inference compute"
-_UNIT_VALUE = _JOIN_COST + 1.5  # so "40 times" beats a bare "40"
+_UNIT_BONUS = 1.5  # "40 times" and "40x" say more than a bare "40" or a code like "AI5"
+_UNIT_VALUE = _JOIN_COST + _UNIT_BONUS  # a unit word joins its number with this bonus
 _MAX_PHRASE_WORDS = 4
 _MAX_PHRASE_SHARE = 0.4  # never hide most of the sentence
 
@@ -58,7 +62,7 @@ class _Word:
 
 
 def find_key_phrase(text: str) -> tuple[int, int] | None:
-    """Character span [start, end) of the most distinctive phrase of 1-4 words in text, or None when text has no candidate."""
+    """Character span [start, end) of text's most distinctive phrase of 1-4 words, or None."""
     words = _words(text)
     max_length = min(_MAX_PHRASE_WORDS, max(1, int(len(words) * _MAX_PHRASE_SHARE)))
     best: tuple[float, int, int] | None = None  # (-score, first, last): the least is the best
@@ -79,9 +83,9 @@ def _words(text: str) -> list[_Word]:
         key = word.lower().replace("’", "'").lstrip("$£€¥+-−").rstrip("%")
         # the gap keeps a possessive's "'s", so "Tesla's AI5 chip" gives "AI5 chip"
         gap = text[words[-1].end : match.start()] if words else ""
-        joins = bool(words) and gap.strip(" \t") == ""
+        joins = gap.isspace() and "\n" not in gap
         initial = not words or _SENTENCE_END.search(gap) is not None
-        kind = _kind(word, key, after_number=joins and words[-1].kind == "number")
+        kind = _kind(word, key, after_number=joins and _is_quantity(words[-1], text))
         value = _value(word, key, kind, initial=initial)
         words.append(_Word(match.start(), match.start() + len(word), kind, value, joins))
     return words
@@ -93,8 +97,8 @@ def _kind(word: str, key: str, *, after_number: bool) -> str:
         return "stop"
     if any(char.isdigit() for char in key):
         return "number"
-    if after_number and word.islower():
-        return "unit"
+    if after_number and word.islower() and (key in _MAGNITUDES or key.endswith("s")):
+        return "unit"  # "40 times", "4.5 billion", but not "AI5 chip" or "by 2030 robots"
     if any(char.isupper() for char in word):
         return "name"
     if _rarity(key) >= _TERM_RARITY and not _is_adverb(key):
@@ -102,17 +106,29 @@ def _kind(word: str, key: str, *, after_number: bool) -> str:
     return "plain"
 
 
+def _is_quantity(word: _Word, text: str) -> bool:
+    """Whether a word is a quantity that a unit may follow: a number, but not a year."""
+    return word.kind == "number" and not _YEAR.fullmatch(text[word.start : word.end])
+
+
 def _value(word: str, key: str, kind: str, *, initial: bool) -> float:
     """How much hiding the word tests recall: rarity, plus bonuses for names and numbers."""
     if kind == "stop":
         return 0.0
     if kind == "number":
-        return _NUMBER_VALUE
+        return _NUMBER_VALUE + (_UNIT_BONUS if _UNIT_ATTACHED.fullmatch(word) else 0.0)
     value = _rarity(key) + (_COMPOUND_BONUS if "-" in key else 0.0)
-    # a capital says "name" unless it only starts a sentence; "AI" and "SpaceX" always do
-    if any(char.isupper() for char in word[1:]) or (word[0].isupper() and not initial):
+    if _is_name(word, initial=initial):
         value += _CAPITAL_BONUS
     return max(value, _UNIT_VALUE) if kind == "unit" else value
+
+
+def _is_name(word: str, *, initial: bool) -> bool:
+    """A capital says "name" unless it only starts a sentence; "AI" and "SpaceX" always do."""
+    head = word.rsplit("-", 1)[-1]  # "Earth-bound" is no name, "Rolls-Royce" is
+    return any(char.isupper() for char in head[1:]) or (
+        head[0].isupper() and not (initial and head == word)
+    )
 
 
 def _is_adverb(key: str) -> bool:

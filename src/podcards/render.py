@@ -71,7 +71,7 @@ def highlight(text: str) -> Markup:
 def mask(text: str, name: str) -> str:
     """Hide a name and its longer words in a text, so a reverse card does not give it away."""
     masked = re.sub(re.escape(name), _MASK, text, flags=re.IGNORECASE)
-    for word in re.findall(r"[\w'-]+", name):
+    for word in re.findall(r"[\w']+", name):
         if len(word) >= 4 and word.lower() not in _SHORT_WORDS:
             masked = re.sub(rf"\b{re.escape(word)}\b", _MASK, masked, flags=re.IGNORECASE)
     return masked

@@ -67,7 +67,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Any:
         if key in mapping:
             loader.duplicate_keys.append((key_node.start_mark.line + 1, key))
         mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = value_node.start_mark.line + 1
+        mapping.key_lines[key] = key_node.start_mark.line + 1
 
 
 def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> Any:
