@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from conftest import MINIMAL_DECK, Project
 from podcards.errors import PodcardsError
 from podcards.sources import load_deck
+
+from conftest import MINIMAL_DECK, Project
 
 
 def errors_of(project: Project, text: str) -> list[str]:
@@ -169,9 +170,7 @@ def test_duplicate_yaml_keys_are_reported(project: Project) -> None:
     [('"12:34"', 754), ("12:34", 754), ('"1:02:03"', 3723), ("90", 90)],
 )
 def test_moments_quoted_or_not(project: Project, written: str, seconds: int) -> None:
-    text = MINIMAL_DECK.replace(
-        "  - id: symbols\n", f"  - id: symbols\n    at: {written}\n"
-    )
+    text = MINIMAL_DECK.replace("  - id: symbols\n", f"  - id: symbols\n    at: {written}\n")
     deck = load_deck(project.deck(text))
     assert deck.insights[1].at == seconds
 

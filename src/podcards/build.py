@@ -6,12 +6,17 @@ import html
 import os
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from podcards.anki import NOTE_TYPES, NoteTypeLook, PackageDeck, PackageNote, content_hash
-from podcards.anki import guid_for, package_bytes
+from podcards.anki import (
+    NOTE_TYPES,
+    NoteTypeLook,
+    PackageDeck,
+    PackageNote,
+    guid_for,
+    package_bytes,
+)
 from podcards.cloze import cloze_numbers
 from podcards.deck import Card, Deck
 from podcards.errors import PodcardsError, Problem, UsageError
@@ -106,7 +111,6 @@ def build(
     templates_dir: Path | None = None,
     allow: Allowances = Allowances(),
     cwd: Path | None = None,
-    progress: Callable[[str], None] = lambda message: None,
 ) -> BuildReport:
     """Build one package per deck; write them and the lock together, or nothing at all."""
     files = find_deck_files(paths, cwd)
@@ -117,7 +121,6 @@ def build(
     now = release_time()
 
     decks = load_decks(files)
-    progress(f"read {len(decks)} deck file(s)")
     renderer = Renderer([templates] if templates else [])
     built = [_built_deck(deck, renderer.render_deck(deck)) for deck in decks]
     _refuse_shared_guids(built)
@@ -244,7 +247,9 @@ def write_together(outputs: list[tuple[Path, bytes]]) -> None:
     try:
         for target, data in outputs:
             target.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            handle, name = tempfile.mkstemp(
+                dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+            )
             pending.append((Path(name), target))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)

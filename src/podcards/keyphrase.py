@@ -65,14 +65,12 @@ def find_key_phrase(text: str) -> tuple[int, int] | None:
     """Character span [start, end) of text's most distinctive phrase of 1-4 words, or None."""
     words = _words(text)
     max_length = min(_MAX_PHRASE_WORDS, max(1, int(len(words) * _MAX_PHRASE_SHARE)))
-    best: tuple[float, int, int] | None = None  # (-score, first, last): the least is the best
-    for first, last in _phrases(words, max_length):
-        candidate = (-_score(words[first : last + 1]), first, last)
-        if best is None or candidate < best:
-            best = candidate
-    if best is None:
+    phrases = _phrases(words, max_length)
+    if not phrases:
         return None
-    return words[best[1]].start, words[best[2]].end
+    # the highest score wins; on a tie, the earliest phrase, then the shortest
+    first, last = min(phrases, key=lambda pair: (-_score(words[pair[0] : pair[1] + 1]), pair))
+    return words[first].start, words[last].end
 
 
 def _words(text: str) -> list[_Word]:
@@ -81,7 +79,7 @@ def _words(text: str) -> list[_Word]:
     for match in _WORD.finditer(text):
         word = _POSSESSIVE.sub("", match.group())
         key = word.lower().replace("’", "'").lstrip("$£€¥+-−").rstrip("%")
-        # the gap keeps a possessive's "'s", so "Tesla's AI5 chip" gives "AI5 chip"
+        # the gap keeps a possessive's "'s", so "Tesla's AI5" is never one phrase
         gap = text[words[-1].end : match.start()] if words else ""
         joins = gap.isspace() and "\n" not in gap
         initial = not words or _SENTENCE_END.search(gap) is not None

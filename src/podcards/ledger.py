@@ -119,7 +119,9 @@ def _read_entry(lock: Lock, entry: dict[str, Any]) -> None:
 def format_lock(lock: Lock) -> str:
     """Sorted, one entry per line, so that git diffs and merges stay small."""
     lines = [_line({"version": LOCK_VERSION})]
-    lines += [_line({"deck": deck_id, "name": lock.decks[deck_id]}) for deck_id in sorted(lock.decks)]
+    lines += [
+        _line({"deck": deck_id, "name": lock.decks[deck_id]}) for deck_id in sorted(lock.decks)
+    ]
     for key in sorted(lock.notetypes):
         notetype = lock.notetypes[key]
         lines.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import traceback
 from collections.abc import Iterator
@@ -23,7 +24,25 @@ CARD_KINDS = tuple(KIND_TAGS)
 QA_FIELDS = ("Front", "Back", "Context", "Source", "Extra")
 CLOZE_FIELDS = ("Text", "Context", "Source", "Extra")
 _MASK = "[…]"
-_SHORT_WORDS = frozenset("a an and the of for with from into over when what your their its".split())
+_SHORT_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "the",
+        "of",
+        "for",
+        "with",
+        "from",
+        "into",
+        "over",
+        "when",
+        "what",
+        "your",
+        "their",
+        "its",
+    ]
+)
 
 
 class _NoKeyPhrase(ValueError):
@@ -74,7 +93,7 @@ def mask(text: str, name: str) -> str:
     for word in re.findall(r"[\w']+", name):
         if len(word) >= 4 and word.lower() not in _SHORT_WORDS:
             masked = re.sub(rf"\b{re.escape(word)}\b", _MASK, masked, flags=re.IGNORECASE)
-    return masked
+    return re.sub(r"\[…\](?:[\s-]+\[…\])+", _MASK, masked)
 
 
 def format_moment(seconds: int) -> str:
@@ -146,7 +165,7 @@ class Renderer:
 
     def template_path(self, name: str) -> str:
         source = self.env.loader.get_source(self.env, f"{name}.j2")  # type: ignore[union-attr]
-        return source[1] or name
+        return _shown(source[1] or name)
 
     def static(self, name: str) -> str:
         """A note type file (Anki's own HTML or CSS), overridable like card templates."""
@@ -221,11 +240,15 @@ class Renderer:
 
         def block(name: str, default: str | None) -> str:
             if name in jinja_template.blocks:
-                return "".join(jinja_template.blocks[name](context)).strip()
+                try:
+                    return "".join(jinja_template.blocks[name](context)).strip()
+                except Exception:
+                    self.env.handle_exception()  # re-raises with template lines, as render() does
             if default is None:
                 return ""
             return self.env.get_template(default).render(variables).strip()
 
+        main: tuple[str, ...]
         if template.notetype == "cloze":
             main = (block("text", None),)
         else:
@@ -260,11 +283,12 @@ class Renderer:
         path, line = self.template_path(template.name), 0
         for frame, lineno in _frames(error):
             if frame.endswith(".j2"):
-                path, line = frame, lineno
+                path, line = _shown(frame), lineno
                 break
         message = str(error) or type(error).__name__
         return Problem(
-            Location(path, line), f"{message} (rendering {item.KIND} '{item.id}' at {item.location})"
+            Location(path, line),
+            f"{message} (rendering {item.KIND} '{item.id}' at {item.location})",
         )
 
 
@@ -273,19 +297,22 @@ def _frames(error: Exception) -> Iterator[tuple[str, int]]:
         yield frame.filename, frame.lineno or 0
 
 
+def _shown(path: str) -> str:
+    """A template's path as the user would type it: relative when under the current folder."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 def _syntax_problem(error: jinja2.TemplateSyntaxError) -> Problem:
     return Problem(
-        Location(error.filename or error.name or "template", error.lineno or 0),
+        Location(_shown(error.filename or error.name or "template"), error.lineno or 0),
         f"template syntax error: {error.message}",
     )
 
 
 def _variables(deck: Deck, item: Item, framework: Framework | None) -> dict[str, Any]:
     # A quote names its own speaker; anything else was said by the episode's guests.
-    if isinstance(item, Quote):
-        speaker = item.speaker
-    else:
-        speaker = ", ".join(deck.episode.guests) or None
+    speaker = item.speaker if isinstance(item, Quote) else ", ".join(deck.episode.guests) or None
     return {
         "deck": deck,
         "episode": deck.episode,

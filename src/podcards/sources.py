@@ -233,7 +233,7 @@ class _Reader:
             hours, minutes, seconds = (int(part or 0) for part in match.groups())
             if minutes < 60 and seconds < 60:
                 return hours * 3600 + minutes * 60 + seconds
-        self.problem(line, f"{what}: 'at' must be a moment like \"12:34\" or \"1:02:03\"")
+        self.problem(line, f'{what}: \'at\' must be a moment like "12:34" or "1:02:03"')
         return None
 
     def skip_cards(self, data: _LineDict, what: str) -> tuple[str, ...]:
@@ -548,7 +548,9 @@ def _read_card(reader: _Reader, data: _LineDict, what: str) -> Item | None:
         reader.cloze_text(cloze, reader.line_of(data, "cloze"), what)
     if item_id is None:
         return None
-    return CustomCard(id=item_id, front=front, back=back, cloze=cloze, **_common(reader, data, what))
+    return CustomCard(
+        id=item_id, front=front, back=back, cloze=cloze, **_common(reader, data, what)
+    )
 
 
 _SECTION_READERS: dict[str, ItemReader] = {

@@ -1,0 +1,202 @@
+"""`podcards build` end to end: outputs, exit codes, all-or-nothing, reproducibility."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from podcards import build as build_module
+from podcards.build import _refuse_shared_guids
+from podcards.errors import Location, PodcardsError
+from podcards.ledger import BuiltDeck, BuiltNote
+
+from conftest import MINIMAL_DECK, SHIPPED_DECKS, Project
+
+
+def collection_rows(package: Path, query: str) -> list[tuple[object, ...]]:
+    with zipfile.ZipFile(package) as archive:
+        data = archive.read("collection.anki2")
+    connection = sqlite3.connect(":memory:")
+    connection.deserialize(data)
+    try:
+        return connection.execute(query).fetchall()
+    finally:
+        connection.close()
+
+
+def test_build_writes_one_package_per_deck_and_says_what(project: Project) -> None:
+    project.deck()
+    result = project.build()
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in project.dist.iterdir()) == ["test-deck.apkg"]
+    assert "wrote dist/test-deck.apkg: Podcasts::Test::Episode One (13 notes, 13 cards; " in (
+        result.output
+    )
+    assert "updated decks/podcards.lock" in result.output
+    package = project.dist / "test-deck.apkg"
+    assert stat.S_IMODE(package.stat().st_mode) == 0o644
+    assert collection_rows(package, "select count() from notes") == [(13,)]
+
+
+def test_output_folder_option(project: Project) -> None:
+    project.deck()
+    assert project.build("-o", "out/anki").exit_code == 0
+    assert (project.root / "out/anki/test-deck.apkg").exists()
+    assert not project.dist.exists()
+
+
+def test_note_and_card_ids_are_not_zero_and_not_from_the_clock(project: Project) -> None:
+    project.deck()
+    project.build()
+    package = project.dist / "test-deck.apkg"
+    ids = collection_rows(package, "select id from notes union all select id from cards")
+    assert all(1_000_000_000_000 < row[0] < 2_000_000_000_000 for row in ids)
+    project.dist.joinpath("test-deck.apkg").unlink()
+    project.build()
+    assert collection_rows(package, "select id from notes union all select id from cards") == ids
+
+
+def test_each_note_carries_the_mod_of_its_own_content(project: Project, monkeypatch) -> None:
+    project.deck()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project.build()
+    changed = MINIMAL_DECK.replace("rigorous analysis", "careful analysis")
+    project.deck(changed)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    project.build()
+    rows = collection_rows(project.dist / "test-deck.apkg", "select mod, flds from notes")
+    mods = {mod for mod, fields in rows if "careful analysis" in fields}
+    others = {mod for mod, fields in rows if "careful analysis" not in fields}
+    assert mods == {1800000000}
+    assert others == {1700000000}
+
+
+def test_rebuild_is_byte_identical_across_processes(project: Project, tmp_path: Path) -> None:
+    """Same sources and lock, another process and hash seed: the same bytes."""
+    project.deck()
+    project.build()
+    first = (project.dist / "test-deck.apkg").read_bytes()
+    lock = project.lock.read_bytes()
+    (project.dist / "test-deck.apkg").unlink()
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    subprocess.run(
+        [sys.executable, "-m", "podcards", "build"], cwd=project.root, env=env, check=True
+    )
+    assert (project.dist / "test-deck.apkg").read_bytes() == first
+    assert project.lock.read_bytes() == lock
+
+
+def test_two_checkouts_with_one_epoch_give_identical_files(tmp_path: Path) -> None:
+    outputs = []
+    for name in ("one", "two"):
+        checkout = Project(tmp_path / name)
+        checkout.deck()
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "1750000000", "PYTHONHASHSEED": name[0:1]}
+        env["PYTHONHASHSEED"] = "1" if name == "one" else "2"
+        subprocess.run(
+            [sys.executable, "-m", "podcards", "build"], cwd=checkout.root, env=env, check=True
+        )
+        outputs.append((checkout.dist / "test-deck.apkg").read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_a_failed_build_changes_nothing(project: Project) -> None:
+    project.deck()
+    assert project.build().exit_code == 0
+    before = project.snapshot()
+    project.deck(MINIMAL_DECK.replace("speaker: Ada Lovelace", "speaker: [Ada]"))
+    before["decks/episode.yaml"] = (project.decks / "episode.yaml").read_bytes()
+    result = project.build()
+    assert result.exit_code == 1
+    assert project.snapshot() == before
+
+
+def test_an_interrupted_build_changes_nothing_and_leaves_no_temporary_files(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    project.deck()
+    project.build()
+    project.deck(MINIMAL_DECK.replace("rigorous analysis", "careful analysis"))
+    before = project.snapshot()
+    scratch = tmp_path / "tmpdir"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr("tempfile.tempdir", None)
+
+    def interrupted(source: str, target: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module.os, "replace", interrupted)
+    result = project.build()
+    assert result.exit_code == 130
+    assert "interrupted" in result.output
+    assert project.snapshot() == before
+    assert list(scratch.iterdir()) == []
+
+
+def test_no_temporary_files_after_a_build(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    scratch = tmp_path / "tmpdir"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    project.deck()
+    assert project.build().exit_code == 0
+    assert list(scratch.iterdir()) == []
+    assert sorted(p.name for p in project.dist.iterdir()) == ["test-deck.apkg"]
+    assert sorted(p.name for p in project.decks.iterdir()) == ["episode.yaml", "podcards.lock"]
+
+
+def test_usage_errors_exit_2(project: Project) -> None:
+    result = project.build()
+    assert result.exit_code == 2
+    assert "no decks/ folder" in result.output or "no deck files" in result.output
+    assert project.build("missing.yaml").exit_code == 2
+    assert project.build("--no-such-option").exit_code == 2
+
+
+def test_help_says_what_build_does(project: Project) -> None:
+    result = project.run("build", "--help")
+    assert result.exit_code == 0
+    assert "Build one Anki package per deck file" in result.output
+    assert "--allow-rename" in result.output
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "podcards", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "build" in result.stdout
+
+
+def test_shipped_decks_build(project: Project) -> None:
+    for path in SHIPPED_DECKS.glob("*.yaml"):
+        project.write(f"decks/{path.name}", path.read_text(encoding="utf-8"))
+    result = project.build()
+    assert result.exit_code == 0, result.output
+    assert (project.dist / "all-in-elon-musk-2025.apkg").exists()
+
+
+def test_two_notes_with_one_guid_are_refused_naming_both_places() -> None:
+    def note(deck: str, key: str, line: int) -> BuiltNote:
+        return BuiltNote(
+            "SAME", deck, key, "qa", ("f", "b", "", "", ""), (), Location("d.yaml", line)
+        )
+
+    decks = [
+        BuiltDeck("a", "A", Location("a.yaml", 2), (note("a", "insight/x/cloze", 5),)),
+        BuiltDeck("b", "B", Location("b.yaml", 2), (note("b", "insight/y/cloze", 9),)),
+    ]
+    with pytest.raises(PodcardsError) as caught:
+        _refuse_shared_guids(decks)
+    (message,) = caught.value.lines()
+    assert "d.yaml:9:" in message and "d.yaml:5" in message
