@@ -200,3 +200,17 @@ def test_two_notes_with_one_guid_are_refused_naming_both_places() -> None:
         _refuse_shared_guids(decks)
     (message,) = caught.value.lines()
     assert "d.yaml:9:" in message and "d.yaml:5" in message
+
+
+def test_the_shipped_lock_is_current(project: Project) -> None:
+    """A release commits the lock with the decks: building them must change nothing in it."""
+    for path in SHIPPED_DECKS.iterdir():
+        project.write(f"decks/{path.name}", path.read_text(encoding="utf-8"))
+    assert project.lock.exists(), "commit decks/podcards.lock with the shipped decks"
+    before = project.lock.read_bytes()
+    result = project.build()
+    assert result.exit_code == 0, result.output
+    assert project.lock.read_bytes() == before, (
+        "the shipped decks or templates changed without a release: run `podcards build` "
+        "and commit decks/podcards.lock"
+    )
