@@ -248,11 +248,10 @@ class Renderer:
                 return ""
             return self.env.get_template(default).render(variables).strip()
 
-        main: tuple[str, ...]
         if template.notetype == "cloze":
-            main = (block("text", None),)
+            main = [block("text", None)]
         else:
-            main = (block("front", None), block("back", None))
+            main = [block("front", None), block("back", None)]
         if is_blank(main[0]):
             return None  # the template does not apply to this item
         where = Location(self.template_path(template.name))
