@@ -214,3 +214,17 @@ def test_the_shipped_lock_is_current(project: Project) -> None:
         "the shipped decks or templates changed without a release: run `podcards build` "
         "and commit decks/podcards.lock"
     )
+
+
+def test_a_changed_deck_id_is_refused(project: Project) -> None:
+    project.deck()
+    assert project.build().exit_code == 0
+    before = project.snapshot()
+    project.deck(MINIMAL_DECK.replace("id: test-deck", "id: test-deck-v2"))
+    before["decks/episode.yaml"] = (project.decks / "episode.yaml").read_bytes()
+    result = project.build()
+    assert result.exit_code == 1
+    assert "deck 'test-deck-v2' is new, but its name" in result.output
+    assert "learners would get each card twice" in result.output
+    assert project.snapshot() == before
+    assert project.build("--allow-rename").exit_code == 0

@@ -304,8 +304,24 @@ def _guard(
                     "forces a one-way full sync. Undo the change, or pass --allow-schema-change.",
                 )
             )
+    built_ids = {deck.deck_id for deck in decks}
     for deck in decks:
         old_name = lock.decks.get(deck.deck_id)
+        previous_ids = [
+            deck_id
+            for deck_id, name in lock.decks.items()
+            if name == deck.name and deck_id not in built_ids
+        ]
+        if old_name is None and previous_ids and not allow.rename:
+            problems.append(
+                Problem(
+                    deck.location,
+                    f"deck '{deck.deck_id}' is new, but its name '{deck.name}' was released "
+                    f"as deck '{previous_ids[0]}'. Changing a deck id gives every note a new "
+                    "identity: learners would get each card twice. Restore the id "
+                    f"'{previous_ids[0]}', or pass --allow-rename.",
+                )
+            )
         if old_name is not None and old_name != deck.name and not allow.rename:
             problems.append(
                 Problem(
