@@ -228,3 +228,14 @@ def test_a_changed_deck_id_is_refused(project: Project) -> None:
     assert "learners would get each card twice" in result.output
     assert project.snapshot() == before
     assert project.build("--allow-rename").exit_code == 0
+
+
+def test_a_restyle_is_reported(project: Project) -> None:
+    project.deck()
+    project.build()
+    project.write("templates/notetype/style.css", ".card { color: teal; }\n")
+    result = project.build()
+    assert result.exit_code == 0
+    assert "(13 notes, 13 cards; 0 new, 0 changed)" in result.output
+    assert "note type 'podcards Q/A' has new templates or CSS" in result.output
+    assert "note type 'podcards Cloze' has new templates or CSS" in result.output

@@ -58,6 +58,7 @@ class BuildReport:
     decks: tuple[DeckReport, ...]
     lock: Path
     lock_written: bool
+    restyled: tuple[str, ...]  # names of note types whose templates or CSS changed
 
 
 def release_time() -> int:
@@ -167,7 +168,8 @@ def build(
     if lock_written:
         outputs.append((lock_path, lock_text))
     write_together(outputs)
-    return BuildReport(tuple(reports), lock_path, lock_written)
+    restyled = tuple(NOTE_TYPES[key].name for key in release.restyled)
+    return BuildReport(tuple(reports), lock_path, lock_written, restyled)
 
 
 def _built_deck(deck: Deck, cards: list[Card]) -> BuiltDeck:

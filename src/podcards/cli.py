@@ -109,6 +109,8 @@ def build(
         )
         for key in changes.retired:
             click.echo(f"  retired {key}: it still ships, tagged podcards::retired")
+    for name in report.restyled:
+        click.echo(f"note type '{name}' has new templates or CSS; learners get them in place")
     if report.lock_written:
         click.echo(f"updated {report.lock} (commit it with the deck files)")
 

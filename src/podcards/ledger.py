@@ -204,6 +204,7 @@ class Release:
     shipped: dict[str, tuple[LockedNote, ...]]
     changes: dict[str, DeckChanges]
     notetype_mods: dict[str, int]
+    restyled: tuple[str, ...] = ()
 
 
 def plan_release(
@@ -225,11 +226,14 @@ def plan_release(
         raise PodcardsError(problems)
 
     notetypes = dict(lock.notetypes)
+    restyled = []
     for key, (schema, look) in looks.items():
         old = lock.notetypes.get(key)
         if old is None or old.look != look or old.schema != schema:
             mod = max(old.mod + 1, now) if old else now
             notetypes[key] = LockedNoteType(key, schema, look, mod)
+            if old:
+                restyled.append(key)
 
     notes = dict(lock.notes)
     decks_names = dict(lock.decks)
@@ -272,7 +276,8 @@ def plan_release(
             tuple(new), tuple(changed), unchanged, tuple(retired), still_retired
         )
     new_lock = Lock(decks_names, notetypes, notes)
-    return Release(new_lock, shipped, changes, {k: v.mod for k, v in notetypes.items()})
+    mods = {key: notetype.mod for key, notetype in notetypes.items()}
+    return Release(new_lock, shipped, changes, mods, tuple(restyled))
 
 
 def _retire(note: LockedNote, now: int, context_index: int) -> LockedNote:
