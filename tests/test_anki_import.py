@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from podcards.anki import guid_for
+from podcards.deck import guid_for
 from podcards.sources import slug
 
 from anki_collection import Learner

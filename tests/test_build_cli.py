@@ -14,8 +14,9 @@ import pytest
 
 from podcards import build as build_module
 from podcards.build import _refuse_shared_guids
+from podcards.deck import Card
 from podcards.errors import Location, PodcardsError
-from podcards.ledger import BuiltDeck, BuiltNote
+from podcards.ledger import BuiltDeck
 
 from conftest import MINIMAL_DECK, SHIPPED_DECKS, Project
 
@@ -187,19 +188,18 @@ def test_shipped_decks_build(project: Project) -> None:
 
 
 def test_two_notes_with_one_guid_are_refused_naming_both_places() -> None:
-    def note(deck: str, key: str, line: int) -> BuiltNote:
-        return BuiltNote(
-            "SAME", deck, key, "qa", ("f", "b", "", "", ""), (), Location("d.yaml", line)
-        )
+    def card(line: int) -> Card:
+        fields = ("f", "b", "", "", "")
+        return Card("a", "insight/x/cloze", "insight", "qa", fields, (), Location("d.yaml", line))
 
     decks = [
-        BuiltDeck("a", "A", Location("a.yaml", 2), (note("a", "insight/x/cloze", 5),)),
-        BuiltDeck("b", "B", Location("b.yaml", 2), (note("b", "insight/y/cloze", 9),)),
+        BuiltDeck("a", "A", Location("a.yaml", 2), (card(5),)),
+        BuiltDeck("a", "A", Location("b.yaml", 2), (card(9),)),
     ]
     with pytest.raises(PodcardsError) as caught:
         _refuse_shared_guids(decks)
     (message,) = caught.value.lines()
-    assert "d.yaml:9:" in message and "d.yaml:5" in message
+    assert message.startswith("d.yaml:9: ") and "at d.yaml:5" in message
 
 
 def test_the_shipped_lock_is_current(project: Project) -> None:

@@ -23,7 +23,8 @@ from click.testing import Result
 
 from podcards import anki as podcards_anki
 from podcards import build as podcards_build
-from podcards.anki import CLOZE_MODEL_ID, QA_MODEL_ID, guid_for
+from podcards.anki import CLOZE_MODEL_ID, QA_MODEL_ID
+from podcards.deck import guid_for
 from podcards.ledger import RETIRED_MARK, RETIRED_TAG
 from podcards.render import BUILTIN_TEMPLATES
 from podcards.sources import slug

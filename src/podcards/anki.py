@@ -114,25 +114,6 @@ def content_hash(parts: list[str] | tuple[str, ...]) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def guid_for(deck_id: str, key: str) -> str:
-    """A GUID from permanent keys only, in Anki's own base-91 alphabet."""
-    digest = hashlib.sha256(f"podcards\x1f{deck_id}\x1f{key}".encode()).digest()
-    return _base91(int.from_bytes(digest[:8], "big"))
-
-
-_BASE91 = (
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
-)
-
-
-def _base91(number: int) -> str:
-    chars = []
-    while number:
-        number, rest = divmod(number, len(_BASE91))
-        chars.append(_BASE91[rest])
-    return "".join(reversed(chars)) or _BASE91[0]
-
-
 def _stable_int(text: str, modulo: int) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") % modulo
 

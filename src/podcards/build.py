@@ -14,7 +14,6 @@ from podcards.anki import (
     NoteTypeLook,
     PackageDeck,
     PackageNote,
-    guid_for,
     package_bytes,
 )
 from podcards.cloze import cloze_numbers
@@ -24,7 +23,6 @@ from podcards.ledger import (
     LOCK_NAME,
     Allowances,
     BuiltDeck,
-    BuiltNote,
     DeckChanges,
     LockedNote,
     format_lock,
@@ -173,24 +171,12 @@ def build(
 
 
 def _built_deck(deck: Deck, cards: list[Card]) -> BuiltDeck:
-    notes = tuple(
-        BuiltNote(
-            guid_for(card.deck_id, card.key),
-            card.deck_id,
-            card.key,
-            card.notetype,
-            card.fields,
-            card.tags,
-            card.location,
-        )
-        for card in cards
-    )
-    return BuiltDeck(deck.id, deck.name, deck.location, notes)
+    return BuiltDeck(deck.id, deck.name, deck.location, tuple(cards))
 
 
 def _refuse_shared_guids(decks: list[BuiltDeck]) -> None:
     """Anki would add both notes and later update only one: never ship two with one GUID."""
-    first: dict[str, BuiltNote] = {}
+    first: dict[str, Card] = {}
     problems = []
     for deck in decks:
         for note in deck.notes:

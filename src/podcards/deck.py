@@ -5,6 +5,7 @@ Named ``deck`` because "model" means note type in Anki.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
@@ -160,3 +161,23 @@ class Card:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     location: Location
+
+    @property
+    def guid(self) -> str:
+        return guid_for(self.deck_id, self.key)
+
+
+_BASE91 = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+)
+
+
+def guid_for(deck_id: str, key: str) -> str:
+    """A note's GUID from permanent keys only, in Anki's own base-91 alphabet."""
+    digest = hashlib.sha256(f"podcards\x1f{deck_id}\x1f{key}".encode()).digest()
+    number = int.from_bytes(digest[:8], "big")
+    chars = []
+    while number:
+        number, rest = divmod(number, len(_BASE91))
+        chars.append(_BASE91[rest])
+    return "".join(reversed(chars)) or _BASE91[0]

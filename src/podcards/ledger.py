@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from podcards.deck import Card
 from podcards.errors import Location, PodcardsError, Problem
 
 LOCK_NAME = "podcards.lock"
@@ -159,24 +160,11 @@ def _line(entry: dict[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
-class BuiltNote:
-    """A note as the sources give it now."""
-
-    guid: str
-    deck_id: str
-    key: str
-    notetype: str
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
-    location: Location
-
-
-@dataclass(frozen=True)
 class BuiltDeck:
     deck_id: str
     name: str
     location: Location
-    notes: tuple[BuiltNote, ...]
+    notes: tuple[Card, ...]  # as the sources give them now
 
 
 @dataclass(frozen=True)
