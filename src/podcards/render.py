@@ -81,8 +81,9 @@ def cloze_markup(text: str) -> Markup:
 
 def highlight(text: str) -> Markup:
     """The text with its key phrase in bold, so an answer shows what matters."""
-    marked = str(cloze_markup(text)) if find_key_phrase(plain(text)) or has_deletion(text) else ""
-    if not marked:
+    try:
+        marked = cloze_markup(text)
+    except _NoKeyPhrase:
         return Markup(escape(plain(text)))
     return Markup(DELETION.sub(lambda match: f"<b>{match.group(2)}</b>", marked))
 
