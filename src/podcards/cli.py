@@ -150,3 +150,41 @@ def retire(selectors: tuple[str, ...], deck_folder: Path) -> None:
         return
     for note in purge_retired(deck_folder, list(selectors)):
         click.echo(f"purged {note.deck_id}: {note.key}; the next build no longer ships it")
+
+
+@main.command("ingest")
+@click.argument("notes", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Deck file to write (or a folder for it).  [default: decks/<deck-id>.yaml]",
+)
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists (every id made anew).")
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Merge revised notes into the existing OUTPUT, keeping the ids of its items.",
+)
+@_user_errors
+def ingest_command(notes: Path, output: Path | None, force: bool, update: bool) -> None:
+    """Turn an episode's summary notes into a deck file.
+
+    NOTES is plain text or Markdown with sections such as Podcast information, Hook,
+    One-sentence takeaway, Summary, Insights, Frameworks & models, Quotes, Habits and
+    References. Every item gets a readable id; check the file, then run `podcards build`.
+    An existing file is never overwritten unless you ask: --update merges the notes into
+    it and keeps the ids learners' cards are known by; --force replaces it.
+
+    \b
+    Examples:
+      podcards ingest notes/all-in-elon-musk.txt
+      podcards ingest notes/musk.md -o decks/musk.yaml --update
+    """
+    from podcards.ingest import ingest
+
+    if force and update:
+        raise UsageError("--force and --update cannot be used together")
+    report = ingest(notes, output, mode="update" if update else "force" if force else "create")
+    for line in report.lines():
+        click.echo(line)

@@ -1,0 +1,953 @@
+"""`podcards ingest`: summary notes in the styles people write them, to deck files that build.
+
+The notes under tests/ingest_samples/ are of our own making, one style each; the seed is
+the real notes the issue starts from.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import sqlite3
+import stat
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+from podcards import ingest as ingest_module
+from podcards.cli import main
+from podcards.errors import PodcardsError
+from podcards.ingest import (
+    Deck,
+    dump_yaml,
+    ingest,
+    parse_notes,
+    read_notes,
+    render_deck,
+    split_quotation,
+)
+from podcards.sources import load_deck
+from podcards.sources import slug as build_slug
+
+SAMPLES = Path(__file__).resolve().parent / "ingest_samples"
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "all-in-elon-musk.txt"
+ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+NOW = datetime(2025, 10, 9, 8, 30, tzinfo=UTC)
+
+
+def seed() -> Path:
+    """The notes the issue starts from, kept in the shared folder beside the repository."""
+    if not SEED.is_file():
+        pytest.skip(f"the seed notes are not at {SEED}")
+    return SEED
+
+
+def parse(name: str) -> Deck:
+    path = seed() if name == "seed" else SAMPLES / name
+    return parse_notes(read_notes(path), str(path)).deck
+
+
+def all_ids(deck: Deck) -> list[str]:
+    ids = [i.id for i in deck.insights] + [q.id for q in deck.quotes]
+    ids += [h.id for h in deck.habits] + [r.id for r in deck.references]
+    for framework in deck.frameworks:
+        ids += [framework.id, *(c.id for c in framework.components)]
+    return ids
+
+
+def run(cwd: Path, *args: str) -> Result:
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+# -- the seed: exactly what the issue asks -----------------------------------------------------
+
+
+def test_seed_gives_every_item_of_the_notes() -> None:
+    deck = parse("seed")
+    assert deck.counts() == (
+        "10 insights, 5 frameworks (20 components), 10 quotes, 7 habits, 7 references"
+    )
+    assert [len(f.components) for f in deck.frameworks] == [4, 4, 4, 4, 4]
+    assert {q.speaker for q in deck.quotes} == {"Elon Musk"}
+
+
+def test_seed_episode_and_deck() -> None:
+    deck = parse("seed")
+    episode = deck.episode
+    assert episode.podcast == "All-In Podcast"
+    assert episode.title == (
+        "Elon Musk on DOGE, Optimus, Starlink Smartphones, Evolving with AI, "
+        "Why the West is Imploding"
+    )
+    assert episode.hosts == (
+        "Chamath Palihapitiya",
+        "Jason Calacanis",
+        "David Sacks",
+        "David Friedberg",
+    )
+    assert episode.guests == ("Elon Musk",)  # the "(CEO of Tesla, ...)" role is not a name
+    assert episode.duration == "Approximately 40 minutes"
+    assert deck.info.id == "all-in-podcast-elon-musk"
+    assert deck.info.name == f"Podcasts::All-In Podcast::{episode.title}"
+    assert deck.info.tags == ("all-in-podcast", "elon-musk")
+    assert deck.hook.startswith("Elon Musk reveals his timeline")
+    assert deck.takeaway.startswith("Humanity stands at a critical juncture")
+    assert deck.summary.count("\n") == 7  # eight paragraphs, whitespace normalized
+    assert deck.summary.endswith("both ambitious and contingent on addressing fundamental issues.")
+
+
+def test_seed_quotes_text_inside_the_marks_speaker_and_context() -> None:
+    quotes = parse("seed").quotes
+    assert quotes[2].text == "Your car is going to feel like it is sentient by the end of the year."
+    assert quotes[2].context == (
+        "predicting the impact of upcoming Tesla software updates that will dramatically "
+        "improve self-driving capabilities."
+    )
+    assert quotes[7].text == (
+        "If we can establish a self-sustaining city on Mars... the probable lifespan of "
+        "consciousness is dramatically greater."
+    )
+    # quotation marks inside the context do not end the quotation early or late
+    assert quotes[8].text.endswith("worse than what was there before.")
+    assert quotes[8].context == (
+        'discussing the replacement of religion with what he describes as "destructive mind '
+        'viruses."'
+    )
+
+
+def test_seed_frameworks_named_and_unnamed_components() -> None:
+    optimus, scaling, *_ = parse("seed").frameworks
+    assert optimus.name == "Optimus Development Framework"
+    assert optimus.summary == (
+        "This three-pronged approach represents Tesla's strategy for developing a successful "
+        "humanoid robot. The framework includes:"
+    )
+    assert [c.name for c in optimus.components] == [
+        "Manual dexterity",
+        "AI comprehension",
+        "High-volume manufacturing",
+        "Vertical integration",
+    ]
+    assert optimus.components[2].text == (
+        "Establishing production capabilities at scale to achieve target costs of around "
+        "$20,000 per unit"
+    )
+    assert [c.name for c in scaling.components] == ["", "", "", ""]
+    assert scaling.components[0].text == (
+        "The relationship that 10x more compute might double intelligence"
+    )
+    assert [f.name for f in parse("seed").frameworks][2:] == [
+        "Multi-planetary Survival Model",
+        "Hardware-Software Co-design",
+        "Training Data Enhancement",
+    ]
+
+
+def test_seed_habits_and_references() -> None:
+    deck = parse("seed")
+    assert deck.habits[0].name == "Physics-first principles thinking"
+    assert deck.habits[-1].name == "Balancing technological optimism with civilizational concern"
+    assert [r.name for r in deck.references] == [
+        "Optimus",
+        "AI5",
+        "Starship",
+        "Starlink",
+        "Grok",
+        "Colossus",
+        "The Hitchhiker's Guide to the Galaxy",
+    ]
+    assert deck.references[-1].text.startswith(
+        'Douglas Adams\' book referenced by Musk as "a deep book on philosophy disguised as humor,"'
+    )
+
+
+def test_seed_ids_are_readable_unique_in_the_file_and_stable() -> None:
+    deck = parse("seed")
+    ids = all_ids(deck)
+    assert all(ID.fullmatch(i) for i in ids)
+    assert len(ids) == len(set(ids)) == 10 + 5 + 20 + 10 + 7 + 7
+    assert deck.frameworks[0].components[0].id == "manual-dexterity"
+    assert deck.quotes[1].id == "government-basically-unfixable"
+    assert deck.references[-1].id == "the-hitchhikers-guide-to-the-galaxy"
+    # a habit named like a framework gets an id of its own, not the framework's
+    assert deck.frameworks[3].id == "hardware-software-co-design"
+    assert deck.habits[2].id == "hardware-software-co-design-habit"
+    assert all_ids(parse("seed")) == ids
+
+
+def test_seed_site_header_ignored_sign_off_reported() -> None:
+    parsed = parse_notes(read_notes(seed()), "seed.txt")
+    assert [(s.line, s.text, s.reason) for s in parsed.skipped] == [
+        (17, "🎧 Listen here.", "not episode information"),
+        (181, "Crepi il lupo! 🐺", "not an item"),
+    ]
+
+
+# -- the styles people write -------------------------------------------------------------------
+
+
+def test_markdown_export() -> None:
+    """## headings with emoji, **bold:** labels, ### and **bold** framework titles, curly
+    quotes, blockquotes, one-line habits, an unknown section, a sign-off after a rule."""
+    parsed = parse_notes(read_notes(SAMPLES / "markdown-export.md"), "export.md")
+    deck = parsed.deck
+    episode = deck.episode
+    assert (episode.podcast, episode.title) == (
+        "The Knowledge Lab",
+        "Ada Palmer on Inventing the Renaissance",
+    )
+    assert episode.hosts == ("Shane Parrish",)
+    assert episode.guests == ("Ada Palmer", "Jo Walton")
+    assert episode.duration == "1 h 32 min"
+    assert str(episode.date) == "2025-03-14"
+    assert episode.url == "https://example.com/episodes/ada-palmer?t=0"
+    assert deck.takeaway == 'Every "golden age" is a story told **later**, by people who need one.'
+    assert deck.summary == (
+        "Palmer explains how Renaissance writers invented their own golden age to win patrons. "
+        "The conversation moves from Florence to the printing press.\n"
+        "Then to what our own age will be called: <the Information Age> or something else."
+    )
+    assert [i.text for i in deck.insights] == [
+        'Renaissance writers called their era a "rebirth" to flatter patrons — the label was '
+        "marketing.",
+        "Book prices fell ~90% within 50 years of Gutenberg, & literacy followed the price, not "
+        "the other way round.",
+        "A florin bought 1 m² of cloth or 3 books: prices explain habits.",
+        "Historians rank eras by the questions they ask, not by the answers <in> the sources.",
+    ]
+    myth, velocity = deck.frameworks
+    assert myth.name == "The Golden Age Myth"
+    assert myth.summary == "Palmer's model of how an era earns its name. It has four parts:"
+    assert [(c.name, c.text) for c in myth.components] == [
+        ("Selective memory", "later writers keep the triumphs and forget the plagues"),
+        ("Patron incentives", "praise was paid for, so praise was written"),
+        ("Contrast", "a dark age is needed for a golden one to shine"),
+        ("", "Every age imagines the previous one as darker than it was"),
+    ]
+    assert velocity.name == "Information Velocity"
+    assert [c.name for c in velocity.components] == ["Print", "Post", ""]
+    assert [(q.text, q.speaker, q.context) for q in deck.quotes] == [
+        (
+            "History is not a list of facts — it is an argument about them.",
+            "Ada Palmer",
+            "on what historians actually do",
+        ),
+        ("The past is never dead. It's not even past.", "", ""),
+        (
+            "People in every century think theirs is the one that matters - and they are all "
+            "right.",
+            "Ada Palmer",
+            "",
+        ),
+        ("We are all living in somebody's dark age.", "Jo Walton", "closing the episode"),
+    ]
+    assert [(h.name, h.text) for h in deck.habits] == [
+        (
+            "Read primary sources",
+            "before trusting a summary, read one letter written at the time.",
+        ),
+        ("Keep a commonplace book", "copy the passages that surprised you, with the date."),
+        (
+            "Teach to learn",
+            "Explain a period to a friend before you write about it.\n"
+            "If the friend is bored, you have not found the question yet.",
+        ),
+    ]
+    assert [r.name for r in deck.references] == [
+        "The Decameron",
+        "Inventing the Renaissance",
+        "Gutenberg Bible",
+    ]
+    assert deck.references[1].text == ("Palmer's book on how the period got its name (2025).")
+    assert [(s.line, s.reason) for s in parsed.skipped] == [
+        (80, "a section podcards does not know; lines 80-83 not taken"),
+        (93, "not an item"),
+    ]
+
+
+def test_plain_text_numbered_bullets_and_missing_sections() -> None:
+    """`1)` bullets, emoji headings in capitals, "Takeaway", no hook, frameworks or habits."""
+    deck = parse("plain-numbered.txt")
+    assert deck.episode.podcast == "Sleep Lab"
+    assert deck.episode.title == "Dr. Mira Okafor: The Science & Practice of Sleeping Well"
+    assert deck.episode.guests == ("Mira Okafor",)
+    assert deck.episode.duration == "2 hours"
+    assert deck.takeaway.startswith("Protect the first 90 minutes")
+    assert (deck.hook, deck.summary, deck.frameworks, deck.habits) == ("", "", (), ())
+    assert deck.insights[0].text == (
+        "Caffeine has a half-life of 5–6 hours, so a 2 p.m. coffee is still ¼ active at 2 a.m."
+    )
+    # a colon in an insight is text, not a name
+    assert deck.insights[1].text.startswith("Temperature: the body must drop ~1 °C")
+    assert deck.insights[3].text == (
+        "1 in 3 adults sleeps under 7 h; the cost is put at £40bn a year & rising (≈2% of GDP)."
+    )
+    assert [(q.text, q.speaker, q.context) for q in deck.quotes] == [
+        ("Sleep is the Swiss Army knife of health.", "Mira Okafor", ""),
+        # a dash inside the quotation is part of it, and the quote has no speaker
+        ("The shorter your sleep, the shorter your life - it is that simple.", "", ""),
+        (
+            "Wake up at the same time — every day, weekends included.",
+            "Mira Okafor",
+            "on the one rule she would keep",
+        ),
+        ("Darkness is a signal, not a mood.", "Sam Reyes", ""),
+    ]
+    assert [(r.name, r.text) for r in deck.references] == [
+        (
+            "Why We Sleep",
+            "a popular book on sleep science, criticised for some of its numbers.",
+        ),
+        (
+            "Two-process model",
+            "sleep pressure and the circadian clock decide when we sleep.",
+        ),
+    ]
+
+
+def test_crlf_and_byte_order_mark_change_nothing(tmp_path: Path) -> None:
+    text = (SAMPLES / "plain-numbered.txt").read_text(encoding="utf-8")
+    windows = tmp_path / "notes.txt"
+    windows.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    seed_windows = tmp_path / "seed.txt"
+    seed_windows.write_bytes(
+        b"\xef\xbb\xbf" + seed().read_text(encoding="utf-8").replace("\n", "\r\n").encode()
+    )
+    assert parse_notes(read_notes(windows)).deck == parse("plain-numbered.txt")
+    assert parse_notes(read_notes(seed_windows)).deck == parse("seed")
+
+
+def test_utf16_export_is_read(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text((SAMPLES / "plain-numbered.txt").read_text(encoding="utf-8"), "utf-16")
+    assert parse_notes(read_notes(notes)).deck == parse("plain-numbered.txt")
+
+
+def test_blockquotes_paragraph_insights_and_details_before_any_heading() -> None:
+    parsed = parse_notes(read_notes(SAMPLES / "blockquotes-and-paragraphs.md"), "b.md")
+    deck = parsed.deck
+    assert (deck.episode.podcast, deck.episode.title) == ("Deep Questions", "Slow Productivity")
+    assert deck.episode.guests == ("Cal Newport",)
+    assert [i.text for i in deck.insights] == [
+        "Doing fewer things is not laziness; it is how the important things get done.",
+        "Pseudo-productivity, busyness as a proxy for work, took over when knowledge work "
+        "became hard to measure.",
+    ]
+    assert [(q.text, q.speaker, q.context) for q in deck.quotes] == [
+        ("Do fewer things.", "Cal Newport", ""),
+        (
+            "Work at a natural pace, not a frantic one.",
+            "Cal Newport",
+            "describing the second principle",
+        ),
+        ("The tool is not the problem; the workload is.", "", ""),
+        # not a quotation followed by an attribution: kept whole, as written
+        ('"Obsess over quality" is the third principle.', "", ""),
+        ("Busyness is not output.", "Cal Newport", "on pseudo-productivity"),
+    ]
+    assert [(s.line, s.text) for s in parsed.skipped] == [(31, "Crepi il lupo! 🐺")]
+
+
+def test_nested_frameworks_and_one_line_habits_and_references() -> None:
+    deck = parse("nested-frameworks.md")
+    assert (deck.episode.podcast, deck.episode.title) == ("Founders Talk", "Building in Public")
+    flywheel, alive = deck.frameworks
+    assert (flywheel.name, flywheel.summary) == (
+        "The Flywheel",
+        "each customer makes the next one cheaper to win",
+    )
+    assert [(c.name, c.text) for c in flywheel.components] == [
+        ("Attract", "content brings strangers in"),
+        ("Engage", "a free tool turns them into users"),
+        ("Delight", "users who win tell others"),
+    ]
+    assert (alive.name, alive.summary) == ("The Default Alive Test", "")
+    assert [c.text for c in alive.components] == [
+        "Revenue growth at the current rate",
+        "Expenses held flat",
+        "The month the lines cross",
+    ]
+    assert [(h.name, h.text) for h in deck.habits] == [
+        ("Write weekly", "publish one lesson every Friday."),
+        ("Ship small", "a change a day beats a release a quarter."),
+    ]
+    assert [r.name for r in deck.references] == ["Stripe Atlas", "The Mom Test"]
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("INSIGHTS", "insights"),
+        ("Key insights", "insights"),
+        ("## 💡 Key Insights", "insights"),
+        ("**Insights:**", "insights"),
+        ("# insights (10)", "insights"),
+        ("🧠 FRAMEWORKS & MODELS", "frameworks"),
+        ("Frameworks and models", "frameworks"),
+        ("### Mental models", "frameworks"),
+        ("Notable quotes", "quotes"),
+        ("❝ Memorable Quotes ❞", "quotes"),
+        ("ONE-SENTENCE TAKEAWAY", "takeaway"),
+        ("Takeaway", "takeaway"),
+        ("PODCAST INFORMATION", "info"),
+        ("__Habits__", "habits"),
+        ("📚 Resources", "references"),
+        ("1. References", "references"),
+    ],
+)
+def test_heading_styles(heading: str, kind: str) -> None:
+    assert ingest_module._section_of(heading) == (kind, heading.count("#"))
+
+
+@pytest.mark.parametrize("not_a_heading", ["- Insights", "Insights are great", "Hosts: A, B"])
+def test_lines_that_are_not_headings(not_a_heading: str) -> None:
+    assert ingest_module._section_of(not_a_heading) is None
+
+
+@pytest.mark.parametrize("bullet", ["•", "-", "*", "+", "1.", "12)", "◦", "- [ ]"])
+def test_bullet_styles(bullet: str) -> None:
+    notes = f"Podcast: P\nTitle: T\n\nInsights\n{bullet} First insight.\n  {bullet} Second one.\n"
+    assert [i.text for i in parse_notes(notes).deck.insights] == ["First insight.", "Second one."]
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "who"),
+    [
+        ('"Plain." - Ann Lee, on X', "Plain.", "Ann Lee, on X"),
+        ("“Curly.” — Ann Lee", "Curly.", "Ann Lee"),
+        ("„Low.“ – Ann Lee", "Low.", "Ann Lee"),
+        ("«Guillemets» – Ann Lee", "Guillemets", "Ann Lee"),
+        ('"Work hard - then harder."', "Work hard - then harder.", None),
+        ('"He said "stop" - then left." - Ann Lee', 'He said "stop" - then left.', "Ann Lee"),
+        ("‘I don’t know.’ — Ann Lee", "I don’t know.", "Ann Lee"),
+        ('"Both." (Ann Lee)', "Both.", "Ann Lee"),
+    ],
+)
+def test_quotation_forms(line: str, text: str, who: str | None) -> None:
+    assert split_quotation(line) == (text, who)
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "value"),
+    [
+        ("Hosts: Chamath Palihapitiya, Jason Calacanis & David Sacks", "hosts", 3),
+        ("**Guests:** Ada Palmer (historian, Chicago) and Jo Walton", "guests", 2),
+        ("- Guest: Mira Okafor – sleep scientist", "guests", 1),
+        ("Hosts:", "hosts", 0),
+    ],
+)
+def test_people_in_the_episode_information(line: str, field: str, value: int) -> None:
+    notes = f"Podcast information\nPodcast: P\nTitle: T\n{line}\n\nInsights\n- One.\n"
+    people = getattr(parse_notes(notes).deck.episode, field)
+    assert len(people) == value
+    assert all("(" not in p and "–" not in p for p in people)
+
+
+def test_a_framework_without_components_is_reported_not_written() -> None:
+    notes = (
+        "Podcast: P\nTitle: T\n\nFrameworks\n**Lone model**\nA summary but no parts.\n\n"
+        "**Real model**\nWith parts.\n- Part one: text\n"
+    )
+    parsed = parse_notes(notes)
+    assert [f.name for f in parsed.deck.frameworks] == ["Real model"]
+    assert [(s.line, s.reason) for s in parsed.skipped] == [
+        (5, "a framework needs components: bullets under its name")
+    ]
+
+
+# -- the deck file -----------------------------------------------------------------------------
+
+TRICKY = [
+    "key: value",
+    "a # not a comment",
+    "# starts like a comment",
+    "{braces} and [brackets]",
+    '"double" quotes',
+    "'single' quotes",
+    "100% sure",
+    "&anchor-like",
+    "*alias-like",
+    "<b>not html</b> & more",
+    "- starts like a list",
+    "> starts like a fold",
+    "| starts like a block",
+    "? question mark",
+    "! tag-like",
+    "@ reserved",
+    "` reserved too",
+    "yes",
+    "No",
+    "null",
+    "~",
+    "12:34",
+    "1e3",
+    "0x1F",
+    "2025-01-01",
+    "£20,000 for 10 m² — “ok”",
+    "emoji 🐺 and CJK 漢字",
+    "ends with a colon:",
+    "a: b: c",
+    "{{c1::cloze}} first",
+    "tab\tinside",
+    "control \x07 char",
+    "line\u2028separator",
+    " leading space",
+    "double  space",
+    "byte order \ufeff mark",
+    "trailing newline\n",
+    "first\nsecond\n\nthird",
+    "Long text: " + "with # and : and {x} and 'q' and \"qq\" and % & < > * - " * 6,
+    "Two paragraphs, the first long enough to fold: " + "word " * 30 + "end.\nSecond.",
+]
+
+
+def test_yaml_gives_back_every_text_exactly() -> None:
+    document: dict[str, object] = {
+        "insights": [{"id": f"i{n}", "text": text} for n, text in enumerate(TRICKY)],
+        "tags": ["a", "yes", "b c"],
+        "numbers": [754, None, True],
+        "nested": {"deeper": TRICKY},
+    }
+    assert yaml.safe_load(dump_yaml(document)) == document
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        "seed",
+        "markdown-export.md",
+        "plain-numbered.txt",
+        "blockquotes-and-paragraphs.md",
+        "nested-frameworks.md",
+    ],
+)
+def test_deck_file_reads_back_exactly_and_loads_in_the_build(sample: str, tmp_path: Path) -> None:
+    deck = parse(sample)
+    text = render_deck(deck, header="# test\n")
+    data = yaml.safe_load(text)
+    assert data == ingest_module._document(deck)
+    texts = [i.text for i in deck.insights] + [q.text for q in deck.quotes]
+    texts += [f.summary for f in deck.frameworks] + [h.text for h in deck.habits]
+    assert [i["text"] for i in data.get("insights", [])] == [i.text for i in deck.insights]
+    assert all(t == t.strip() for t in texts)
+    path = tmp_path / "deck.yaml"
+    path.write_text(text, encoding="utf-8")
+    built = load_deck(path)
+    assert built.id == deck.info.id
+    assert [q.text for q in built.quotes] == [q.text for q in deck.quotes]
+    assert [c.id for f in built.frameworks for c in f.components] == [
+        c.id for f in deck.frameworks for c in f.components
+    ]
+
+
+def test_deck_file_layout() -> None:
+    text = render_deck(parse("seed"), header="# header\n")
+    top = [line.split(":")[0] for line in text.splitlines() if re.match(r"[a-z]", line)]
+    assert top == [
+        "podcards",
+        "deck",
+        "episode",
+        "hook",
+        "takeaway",
+        "summary",
+        "insights",
+        "frameworks",
+        "quotes",
+        "habits",
+        "references",
+    ]
+    assert "  tags: [all-in-podcast, elon-musk]" in text
+    assert "  - id: government-basically-unfixable\n    text: The government is basically" in text
+    assert "    components:\n      - id: manual-dexterity\n        name: Manual dexterity\n" in text
+    assert "summary: >-\n  This episode of the All-In Podcast" in text
+    assert all(len(line) <= 92 for line in text.splitlines())
+
+
+def test_empty_sections_are_left_out() -> None:
+    data = yaml.safe_load(render_deck(parse("plain-numbered.txt")))
+    assert set(data) == {
+        "podcards",
+        "deck",
+        "episode",
+        "takeaway",
+        "insights",
+        "quotes",
+        "references",
+    }
+
+
+def test_slug_of_a_name_is_the_build_default_id() -> None:
+    names = ["Optimus", "AI5", "Physics-first principles thinking", "X/Twitter & more", "Ünïcode"]
+    assert [ingest_module._build_slug(name) for name in names] == [build_slug(n) for n in names]
+
+
+# -- the command -------------------------------------------------------------------------------
+
+
+def test_cli_seed_report_and_default_path(tmp_path: Path) -> None:
+    result = run(tmp_path, "ingest", str(seed()))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "wrote decks/all-in-podcast-elon-musk.yaml: 10 insights, 5 frameworks (20 components), "
+        "10 quotes, 7 habits, 7 references",
+        'skipped line 17: "🎧 Listen here." (not episode information)',
+        'skipped line 181: "Crepi il lupo! 🐺" (not an item)',
+    ]
+    written = tmp_path / "decks" / "all-in-podcast-elon-musk.yaml"
+    assert stat.S_IMODE(written.stat().st_mode) == 0o644
+    assert sorted(p.name for p in written.parent.iterdir()) == [written.name]  # no temp file
+    first = written.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith(f"# Written by `podcards ingest` from {SEED} on ")
+
+
+def test_header_says_where_from_and_when(tmp_path: Path) -> None:
+    report = ingest(SAMPLES / "nested-frameworks.md", tmp_path / "f.yaml", now=NOW)
+    assert report.path.read_text(encoding="utf-8").startswith(
+        f"# Written by `podcards ingest` from {SAMPLES / 'nested-frameworks.md'} "
+        "on 2025-10-09 08:30 UTC.\n"
+    )
+
+
+def test_source_date_epoch_sets_the_date_in_the_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1760000000")
+    report = ingest(SAMPLES / "nested-frameworks.md", tmp_path / "f.yaml")
+    assert "on 2025-10-09 08:53 UTC." in report.path.read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_cli_output_option_and_folder(tmp_path: Path) -> None:
+    assert run(tmp_path, "ingest", str(seed()), "-o", "mine/musk.yaml").exit_code == 0
+    assert (tmp_path / "mine" / "musk.yaml").is_file()
+    (tmp_path / "out").mkdir()
+    assert run(tmp_path, "ingest", str(seed()), "-o", "out").exit_code == 0
+    assert (tmp_path / "out" / "all-in-podcast-elon-musk.yaml").is_file()
+
+
+def test_cli_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
+    target = tmp_path / "deck.yaml"
+    target.write_text("my own work\n", encoding="utf-8")
+    refused = run(tmp_path, "ingest", str(seed()), "-o", "deck.yaml")
+    assert refused.exit_code == 1
+    assert "deck.yaml: already exists; use --update" in refused.output
+    assert target.read_text(encoding="utf-8") == "my own work\n"
+    forced = run(tmp_path, "ingest", str(seed()), "-o", "deck.yaml", "--force")
+    assert forced.exit_code == 0
+    assert forced.output.startswith("overwrote deck.yaml: 10 insights")
+    assert yaml.safe_load(target.read_text(encoding="utf-8"))["deck"]["id"] == (
+        "all-in-podcast-elon-musk"
+    )
+
+
+def test_cli_force_with_update_is_a_usage_error(tmp_path: Path) -> None:
+    result = run(tmp_path, "ingest", str(seed()), "--force", "--update")
+    assert result.exit_code == 2
+    assert "--force and --update cannot be used together" in result.output
+    assert not (tmp_path / "decks").exists()
+
+
+def test_cli_help_says_what_it_does() -> None:
+    result = CliRunner().invoke(main, ["ingest", "--help"])
+    assert result.exit_code == 0
+    assert "Turn an episode's summary notes into a deck file" in result.output
+    assert "podcards ingest notes/all-in-elon-musk.txt" in result.output
+    for option in ("-o, --output", "--force", "--update"):
+        assert option in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.txt", None, "empty.txt: the file is empty: nothing to ingest"),
+        ("blank.txt", b"\n  \r\n\t\n", "blank.txt: the file is empty: nothing to ingest"),
+        ("notes.pdf", b"%PDF-1.4\n\x00\x01\x02binary", "notes.pdf:2: binary data, not text"),
+        ("latin1.txt", "Insights\n- café\n".encode("latin-1"), "latin1.txt:2: not UTF-8 text"),
+        ("no-sections.txt", None, "no-sections.txt: no section found: expected headings"),
+        ("no-items.md", None, "no-items.md:1: no items found"),
+        (
+            "no-title.txt",
+            b"Insights\n- An insight without an episode.\n",
+            "no-title.txt:1: no podcast found",
+        ),
+    ],
+)
+def test_cli_bad_input_exits_1_and_writes_nothing(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
+    notes = tmp_path / name
+    notes.write_bytes((SAMPLES / name).read_bytes() if content is None else content)
+    result = run(tmp_path, "ingest", name)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_cli_missing_notes_is_a_usage_error(tmp_path: Path) -> None:
+    assert run(tmp_path, "ingest", "nope.txt").exit_code == 2
+
+
+def test_refuses_to_write_over_the_notes(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.yaml"
+    notes.write_bytes(seed().read_bytes())
+    with pytest.raises(PodcardsError, match="is the notes file itself"):
+        ingest(notes, notes, mode="force")
+    assert notes.read_bytes() == seed().read_bytes()
+
+
+# -- --update: revised notes keep the identity of the cards ------------------------------------
+
+
+def revise(text: str, *edits: tuple[str, str]) -> str:
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.fixture
+def ingested(tmp_path: Path) -> tuple[Path, Path, dict[str, object]]:
+    notes = tmp_path / "notes.md"
+    notes.write_text((SAMPLES / "markdown-export.md").read_text(encoding="utf-8"), "utf-8")
+    deck = tmp_path / "decks" / "ada.yaml"
+    assert run(tmp_path, "ingest", "notes.md", "-o", "decks/ada.yaml").exit_code == 0
+    return notes, deck, yaml.safe_load(deck.read_text(encoding="utf-8"))
+
+
+def ids_by_text(data: dict[str, object], section: str, key: str = "text") -> dict[str, str]:
+    items = data[section]
+    assert isinstance(items, list)
+    return {item[key]: item["id"] for item in items}
+
+
+def test_update_with_unchanged_notes_changes_nothing(
+    ingested: tuple[Path, Path, dict[str, object]],
+) -> None:
+    notes, deck, _ = ingested
+    before = deck.read_bytes()
+    result = run(notes.parent, "ingest", "notes.md", "-o", "decks/ada.yaml", "--update")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[:2] == [
+        "decks/ada.yaml is up to date: 4 insights, 2 frameworks (7 components), 4 quotes, "
+        "3 habits, 3 references",
+        "changes: none",
+    ]
+    assert deck.read_bytes() == before
+
+
+def test_update_keeps_ids_of_reworded_and_reordered_items(
+    ingested: tuple[Path, Path, dict[str, object]],
+) -> None:
+    notes, deck, before = ingested
+    notes.write_text(
+        revise(
+            notes.read_text(encoding="utf-8"),
+            # reworded slightly
+            ("the label was marketing.", "the label was a piece of marketing."),
+            ("praise was paid for, so praise", "praise was paid for, and so praise"),
+            ("“We are all living in", "“We all live in"),
+            # reordered: the last insight and the last reference move to the front
+            (
+                "- Renaissance writers",
+                "+ Historians rank eras by the questions they ask, not by the answers <in> "
+                "the sources.\n- Renaissance writers",
+            ),
+            (
+                "+ Historians rank eras by the questions they ask, not by the answers <in> the "
+                "sources.\n\n",
+                "\n",
+            ),
+            (
+                "- **Gutenberg Bible** — the first major book printed with movable type, "
+                "c. 1455.\n",
+                "",
+            ),
+            (
+                "- **The Decameron**",
+                "- **Gutenberg Bible** — the first major book printed with movable type, c. 1455.\n"
+                "- **The Decameron**",
+            ),
+        ),
+        "utf-8",
+    )
+    result = run(notes.parent, "ingest", "notes.md", "-o", "decks/ada.yaml", "--update")
+    assert result.exit_code == 0, result.output
+    after = yaml.safe_load(deck.read_text(encoding="utf-8"))
+    old_insights = list(ids_by_text(before, "insights").values())
+    assert [i["id"] for i in after["insights"]] == [old_insights[3], *old_insights[:3]]
+    assert after["insights"][1]["text"].endswith("the label was a piece of marketing.")
+    old_refs = list(ids_by_text(before, "references", "name").values())
+    assert [r["id"] for r in after["references"]] == [old_refs[2], old_refs[0], old_refs[1]]
+    assert [q["id"] for q in after["quotes"]] == [q["id"] for q in before["quotes"]]
+    assert after["quotes"][3]["text"] == "We all live in somebody's dark age."
+    components = [c["id"] for c in after["frameworks"][0]["components"]]
+    assert components == [c["id"] for c in before["frameworks"][0]["components"]]
+    lines = result.output.splitlines()
+    assert lines[1] == "changes: 0 new, 3 changed, 0 removed"
+    assert sorted(lines[2:5]) == [
+        f'  changed component {components[1]}: "Patron incentives"',
+        f'  changed insight {old_insights[0]}: "Renaissance writers called their era a '
+        '"rebirth" to flatter patrons —…"',
+        f'  changed quote {after["quotes"][3]["id"]}: "We all live in somebody\'s dark age."',
+    ]
+
+
+def test_update_reports_new_changed_and_removed_items(
+    ingested: tuple[Path, Path, dict[str, object]],
+) -> None:
+    notes, deck, before = ingested
+    notes.write_text(
+        revise(
+            notes.read_text(encoding="utf-8"),
+            ("* A florin bought", "- Printing made errors permanent.\n* A florin bought"),
+            (
+                "**Keep a commonplace book** — copy the passages that surprised you, with the "
+                "date.\n\n",
+                "",
+            ),
+            ("Then to what our own age will be called", "And on to what our age will be called"),
+            ("\n### Teach to learn", "\n**Walk daily**: think on foot.\n\n### Teach to learn"),
+        ),
+        "utf-8",
+    )
+    result = run(notes.parent, "ingest", "notes.md", "-o", "decks/ada.yaml", "--update")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        "updated decks/ada.yaml: 5 insights, 2 frameworks (7 components), 4 quotes, 3 habits, "
+        "3 references"
+    )
+    assert lines[1] == "changes: 2 new, 1 changed, 1 removed"
+    assert lines[2:6] == [
+        '  new insight printing-made-errors-permanent: "Printing made errors permanent."',
+        '  new habit walk-daily: "Walk daily"',
+        '  changed summary: "Palmer explains how Renaissance writers invented their own golden '
+        'age…"',
+        '  removed habit keep-a-commonplace-book: "Keep a commonplace book"',
+    ]
+    after = yaml.safe_load(deck.read_text(encoding="utf-8"))
+    assert [h["id"] for h in after["habits"]] == [
+        "read-primary-sources",
+        "walk-daily",
+        "teach-to-learn",
+    ]
+    assert after["deck"] == before["deck"]
+
+
+def test_update_keeps_hand_edits_and_never_reuses_an_id(
+    ingested: tuple[Path, Path, dict[str, object]],
+) -> None:
+    notes, deck, before = ingested
+    text = deck.read_text(encoding="utf-8")
+    first = before["insights"][0]["id"]
+    edited = revise(
+        text,
+        (
+            f"  - id: {first}\n",
+            f"  - id: {first}\n    question: Why call it a rebirth?\n    at: 12:34\n",
+        ),
+        ("Book prices fell ~90% within", "Book prices fell {{c1::~90%}} within"),
+        ("  id: the-knowledge-lab-ada-palmer", "  id: ada-palmer-2025\n  description: Mine."),
+        ("  name: Podcasts::The Knowledge Lab::", "  name: Podcasts::TKL::"),
+    )
+    edited += "\ncards:\n  - id: printing-made-errors\n    front: Who?\n    back: Ada Palmer\n"
+    deck.write_text(edited, encoding="utf-8")
+    notes.write_text(
+        revise(
+            notes.read_text(encoding="utf-8"),
+            (
+                "* A florin bought",
+                "- Printing made errors permanent, and cheap.\n* A florin bought",
+            ),
+        ),
+        "utf-8",
+    )
+    result = run(notes.parent, "ingest", "notes.md", "-o", "decks/ada.yaml", "--update")
+    assert result.exit_code == 0, result.output
+    after = yaml.safe_load(deck.read_text(encoding="utf-8"))
+    assert after["deck"]["id"] == "ada-palmer-2025"  # frozen once shared
+    assert after["deck"]["name"].startswith("Podcasts::TKL::")
+    assert after["deck"]["description"] == "Mine."
+    assert after["insights"][0]["question"] == "Why call it a rebirth?"
+    assert after["insights"][0]["at"] == 754
+    assert after["insights"][1]["text"].startswith("Book prices fell {{c1::~90%}} within")
+    assert after["cards"] == [{"id": "printing-made-errors", "front": "Who?", "back": "Ada Palmer"}]
+    new_id = after["insights"][2]["id"]
+    assert new_id != "printing-made-errors" and new_id.startswith("printing-made-errors")
+    assert "changes: 1 new, 0 changed, 0 removed" in result.output
+
+
+def test_update_needs_an_existing_deck_file(tmp_path: Path) -> None:
+    result = run(tmp_path, "ingest", str(seed()), "-o", "decks/x.yaml", "--update")
+    assert result.exit_code == 1
+    assert "decks/x.yaml: does not exist, so there is nothing to update" in result.output
+    assert not (tmp_path / "decks").exists()
+
+
+def test_update_reports_a_broken_deck_file_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_text("podcards: 1\ndeck: [unclosed\n", encoding="utf-8")
+    result = run(tmp_path, "ingest", str(seed()), "-o", "x.yaml", "--update")
+    assert result.exit_code == 1
+    assert re.search(r"x\.yaml:\d+: cannot merge into it: YAML error", result.output)
+
+
+def test_update_matches_a_hand_written_item_without_id_by_its_name(tmp_path: Path) -> None:
+    deck = tmp_path / "x.yaml"
+    deck.write_text(
+        "podcards: 1\ndeck: {id: x, name: 'Podcasts::X::Y'}\nepisode: {podcast: X, title: Y}\n"
+        "references:\n  - name: The Mom Test!\n    text: old text\n",
+        encoding="utf-8",
+    )
+    ingest(SAMPLES / "nested-frameworks.md", deck, mode="update", now=NOW)
+    after = yaml.safe_load(deck.read_text(encoding="utf-8"))
+    assert after["references"][1]["id"] == build_slug("The Mom Test!")
+
+
+# -- end to end: ingest, then build, with no edits ---------------------------------------------
+
+
+def package_texts(package: Path) -> str:
+    with zipfile.ZipFile(package) as archive:
+        data = archive.read("collection.anki2")
+    connection = sqlite3.connect(":memory:")
+    connection.deserialize(data)
+    try:
+        fields = [row[0] for row in connection.execute("SELECT flds FROM notes")]
+    finally:
+        connection.close()
+    text = html.unescape("\x1f".join(fields))
+    return re.sub(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", r"\1", text)
+
+
+def test_ingest_then_build_with_no_edits(tmp_path: Path) -> None:
+    """The issue's definition of done: the seed and a Markdown export, then `podcards build`."""
+    assert run(tmp_path, "ingest", str(seed())).exit_code == 0
+    assert run(tmp_path, "ingest", str(SAMPLES / "markdown-export.md")).exit_code == 0
+    result = run(tmp_path, "build")
+    assert result.exit_code == 0, result.output
+    for deck_id, sample in [
+        ("all-in-podcast-elon-musk", "seed"),
+        ("the-knowledge-lab-ada-palmer", "markdown-export.md"),
+    ]:
+        package = tmp_path / "dist" / f"{deck_id}.apkg"
+        assert package.is_file()
+        texts = package_texts(package)
+        deck = parse(sample)
+        for text in (
+            [i.text for i in deck.insights]
+            + [q.text for q in deck.quotes]
+            + [h.name for h in deck.habits]
+            + [r.name for r in deck.references]
+            + [c.text for f in deck.frameworks for c in f.components]
+        ):
+            assert text in texts, text
