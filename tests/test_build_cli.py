@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from podcards import build as build_module
+from podcards import files
 from podcards.build import _refuse_shared_guids
 from podcards.deck import Card
 from podcards.errors import Location, PodcardsError
@@ -135,7 +135,7 @@ def test_an_interrupted_build_changes_nothing_and_leaves_no_temporary_files(
     def interrupted(source: str, target: str) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module.os, "replace", interrupted)
+    monkeypatch.setattr(files.os, "replace", interrupted)
     result = project.build()
     assert result.exit_code == 130
     assert "interrupted" in result.output
@@ -239,3 +239,12 @@ def test_a_restyle_is_reported(project: Project) -> None:
     assert "(13 notes, 13 cards; 0 new, 0 changed)" in result.output
     assert "note type 'podcards Q/A' has new templates or CSS" in result.output
     assert "note type 'podcards Cloze' has new templates or CSS" in result.output
+
+
+def test_an_unwritable_output_folder_is_a_message_not_a_traceback(project: Project) -> None:
+    project.deck()
+    project.write("dist", "a file where the output folder should be\n")
+    result = project.build("-o", "dist/anki")
+    assert result.exit_code == 1
+    assert result.output.startswith("dist/anki/test-deck.apkg: cannot write: ")
+    assert not project.lock.exists()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from podcards.anki import (
 from podcards.cloze import cloze_numbers
 from podcards.deck import Card, Deck
 from podcards.errors import PodcardsError, Problem, UsageError
+from podcards.files import write_together
 from podcards.ledger import (
     LOCK_NAME,
     Allowances,
@@ -223,30 +223,6 @@ def _differs(path: Path, data: bytes) -> bool:
         return path.read_bytes() != data
     except FileNotFoundError:
         return True
-
-
-def write_together(outputs: list[tuple[Path, bytes]]) -> None:
-    """Write every file to a temporary beside it, then move them all into place.
-
-    Nothing is replaced until every file is fully written, and no temporary file is left
-    behind, even on Ctrl-C.
-    """
-    pending: list[tuple[Path, Path]] = []
-    try:
-        for target, data in outputs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(
-                dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-            )
-            pending.append((Path(name), target))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.chmod(name, 0o644)  # mkstemp gives 0600; packages are for sharing
-        for temporary, target in pending:
-            os.replace(temporary, target)
-    finally:
-        for temporary, _ in pending:
-            temporary.unlink(missing_ok=True)
 
 
 def retired_notes(deck_folder: Path) -> list[LockedNote]:
