@@ -221,7 +221,7 @@ def _card_count(note: LockedNote) -> int:
 def _differs(path: Path, data: bytes) -> bool:
     try:
         return path.read_bytes() != data
-    except FileNotFoundError:
+    except OSError:  # missing or unreadable: writing it will say what is wrong
         return True
 
 
