@@ -248,3 +248,25 @@ def test_an_unwritable_output_folder_is_a_message_not_a_traceback(project: Proje
     assert result.exit_code == 1
     assert result.output.startswith("dist/anki/test-deck.apkg: cannot write: ")
     assert not project.lock.exists()
+
+
+def test_diff_shows_the_next_release_and_writes_nothing(project: Project) -> None:
+    project.deck()
+    project.build()
+    assert "no changes" in project.run("diff").output
+    edited = MINIMAL_DECK.replace("rigorous analysis", "careful analysis")
+    edited = edited.replace("references:\n  - name: Difference Engine\n", "references:\n")
+    edited = edited.replace("    text: Babbage's earlier calculator for polynomial tables.\n", "")
+    edited = edited.replace("references:\n", "")
+    edited += "  - name: Punched cards\n    text: Cards with holes that carry a program.\n"
+    project.deck(edited)
+    before = project.snapshot()
+    result = project.run("diff")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "~ test-deck: habit/poetical-science/describe (changed)" in lines
+    assert "    Back: 'Combine imagination with rigorous analysis.'" in lines
+    assert "        → 'Combine imagination with careful analysis.'" in lines
+    assert "- test-deck: reference/difference-engine/what-is (retired)" in lines
+    assert "+ test-deck: habit/punched-cards/describe (new)" in lines
+    assert project.snapshot() == before

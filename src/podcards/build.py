@@ -24,7 +24,9 @@ from podcards.ledger import (
     Allowances,
     BuiltDeck,
     DeckChanges,
+    Lock,
     LockedNote,
+    Release,
     format_lock,
     plan_release,
     purge,
@@ -103,6 +105,62 @@ def default_templates_dir(deck_folder: Path) -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A release worked out in memory: nothing is written yet."""
+
+    decks: tuple[Deck, ...]
+    lock_path: Path
+    previous: Lock
+    release: Release
+    looks: dict[str, NoteTypeLook]
+
+
+@dataclass(frozen=True)
+class NoteChange:
+    """What one note would look like to learners after the next release."""
+
+    deck_id: str
+    key: str
+    status: str  # "new", "changed" or "retired"
+    fields: tuple[tuple[str, str, str], ...] = ()  # (field name, before, after)
+    tags: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+
+
+def plan(
+    paths: list[Path],
+    *,
+    templates_dir: Path | None = None,
+    allow: Allowances = Allowances(),
+    cwd: Path | None = None,
+) -> Plan:
+    """Read, render and compare with the lock; refuse what would hurt learners."""
+    files = find_deck_files(paths, cwd)
+    deck_folder = files[0].parent
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise UsageError(f"--templates {templates_dir} is not a folder")
+    templates = templates_dir or default_templates_dir(deck_folder)
+
+    decks = load_decks(files)
+    renderer = Renderer([templates] if templates else [])
+    built = [_built_deck(deck, renderer.render_deck(deck)) for deck in decks]
+    _refuse_shared_guids(built)
+
+    lock_path = deck_folder / LOCK_NAME
+    previous = read_lock(lock_path)
+    looks = {key: _look(renderer, key) for key in NOTE_TYPES}
+    release = plan_release(
+        previous,
+        built,
+        {key: (NOTE_TYPES[key].fingerprint(), look.digest()) for key, look in looks.items()},
+        release_time(),
+        {key: [name for name, _ in t.fields].index("Context") for key, t in NOTE_TYPES.items()},
+        allow,
+        str(lock_path),
+    )
+    return Plan(tuple(decks), lock_path, previous, release, looks)
+
+
 def build(
     paths: list[Path],
     output_dir: Path,
@@ -112,37 +170,15 @@ def build(
     cwd: Path | None = None,
 ) -> BuildReport:
     """Build one package per deck; write them and the lock together, or nothing at all."""
-    files = find_deck_files(paths, cwd)
-    deck_folder = files[0].parent
-    if templates_dir is not None and not templates_dir.is_dir():
-        raise UsageError(f"--templates {templates_dir} is not a folder")
-    templates = templates_dir or default_templates_dir(deck_folder)
-    now = release_time()
-
-    decks = load_decks(files)
-    renderer = Renderer([templates] if templates else [])
-    built = [_built_deck(deck, renderer.render_deck(deck)) for deck in decks]
-    _refuse_shared_guids(built)
-
-    lock_path = deck_folder / LOCK_NAME
-    looks = {key: _look(renderer, key) for key in NOTE_TYPES}
-    release = plan_release(
-        read_lock(lock_path),
-        built,
-        {key: (NOTE_TYPES[key].fingerprint(), look.digest()) for key, look in looks.items()},
-        now,
-        {key: [name for name, _ in t.fields].index("Context") for key, t in NOTE_TYPES.items()},
-        allow,
-        str(lock_path),
-    )
-
+    planned = plan(paths, templates_dir=templates_dir, allow=allow, cwd=cwd)
+    release = planned.release
     outputs: list[tuple[Path, bytes]] = []
     reports = []
-    for deck in decks:
+    for deck in planned.decks:
         notes = release.shipped[deck.id]
         looks_now = {
             key: NoteTypeLook(look.front, look.back, look.css, release.notetype_mods[key])
-            for key, look in looks.items()
+            for key, look in planned.looks.items()
             if any(note.notetype == key for note in notes)
         }
         package = output_dir / f"{deck.id}.apkg"
@@ -162,12 +198,43 @@ def build(
             )
         )
     lock_text = format_lock(release.lock).encode("utf-8")
-    lock_written = _differs(lock_path, lock_text)
+    lock_written = _differs(planned.lock_path, lock_text)
     if lock_written:
-        outputs.append((lock_path, lock_text))
+        outputs.append((planned.lock_path, lock_text))
     write_together(outputs)
     restyled = tuple(NOTE_TYPES[key].name for key in release.restyled)
-    return BuildReport(tuple(reports), lock_path, lock_written, restyled)
+    return BuildReport(tuple(reports), planned.lock_path, lock_written, restyled)
+
+
+@dataclass(frozen=True)
+class Diff:
+    notes: tuple[NoteChange, ...]
+    restyled: tuple[str, ...]  # names of note types whose templates or CSS would change
+
+
+def diff(paths: list[Path], *, templates_dir: Path | None = None, cwd: Path | None = None) -> Diff:
+    """What the next build would change for learners, compared with the lock alone."""
+    planned = plan(paths, templates_dir=templates_dir, cwd=cwd)
+    after = planned.release.lock.notes
+    changes = []
+    for note in sorted(after.values(), key=lambda n: (n.deck_id, n.key)):
+        old = planned.previous.notes.get(note.guid)
+        if old is not None and old.digest == note.digest:
+            continue
+        if old is None:
+            changes.append(NoteChange(note.deck_id, note.key, "new"))
+            continue
+        names = [name for name, _ in NOTE_TYPES[note.notetype].fields]
+        fields = tuple(
+            (name, was, now)
+            for name, was, now in zip(names, old.fields, note.fields, strict=True)
+            if was != now
+        )
+        tags = (old.tags, note.tags) if old.tags != note.tags else None
+        status = "retired" if note.retired and not old.retired else "changed"
+        changes.append(NoteChange(note.deck_id, note.key, status, fields, tags))
+    restyled = tuple(NOTE_TYPES[key].name for key in planned.release.restyled)
+    return Diff(tuple(changes), restyled)
 
 
 def _built_deck(deck: Deck, cards: list[Card]) -> BuiltDeck:

@@ -115,6 +115,42 @@ def build(
         click.echo(f"updated {report.lock} (commit it with the deck files)")
 
 
+def _shorten(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of card templates, as for build.",
+)
+@_user_errors
+def diff(paths: tuple[Path, ...], templates: Path | None) -> None:
+    """Show what the next build would change for learners; write nothing.
+
+    Compares the deck files with decks/podcards.lock (no dist/ needed): notes that
+    would be new, changed (field by field) or retired, and restyled note types.
+    """
+    from podcards.build import diff as diff_decks
+
+    result = diff_decks(list(paths), templates_dir=templates)
+    marks = {"new": "+", "changed": "~", "retired": "-"}
+    for change in result.notes:
+        click.echo(f"{marks[change.status]} {change.deck_id}: {change.key} ({change.status})")
+        for name, before, after in change.fields:
+            click.echo(f"    {name}: {_shorten(before)!r}")
+            click.echo(f"    {' ' * len(name)}→ {_shorten(after)!r}")
+        if change.tags:
+            click.echo(f"    tags: {' '.join(change.tags[0])} → {' '.join(change.tags[1])}")
+    for name in result.restyled:
+        click.echo(f"~ note type '{name}': new templates or CSS")
+    if not result.notes and not result.restyled:
+        click.echo("no changes: the next build would ship exactly what was released")
+
+
 @main.command()
 @click.option(
     "--purge",
