@@ -634,3 +634,24 @@ def test_h_a_deck_rename_is_refused_then_allowed(
     new_deck = learner.col.decks.id_for_name("Podcasts::Test::Episode 1")
     decks = dict(learner.col.db.all("select did, count() from cards group by did"))
     assert decks == {old_deck: NOTES_IN_MINIMAL_DECK, new_deck: 2}
+
+
+def test_h_a_field_rename_keeps_its_id_and_updates_in_place(
+    project: Project, learner: Learner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fields carry fixed ids, so Anki renames a field in place: no guard, no second type."""
+    project.deck()
+    release(project, learner, monkeypatch, release_day(0))
+    schema = learner.schema()
+    qa = podcards_anki.NOTE_TYPES["qa"]
+    (extra_id,) = [ident for name, ident in qa.fields if name == "Extra"]
+    change_qa_schema(monkeypatch, fields=(*qa.fields[:-1], ("Notes", extra_id)))
+    back = (BUILTIN_TEMPLATES / "notetype/qa-back.html").read_text(encoding="utf-8")
+    project.write("templates/notetype/qa-back.html", back.replace("Extra", "Notes"))
+
+    log = release(project, learner, monkeypatch, release_day(1))
+    assert (log.new, log.updated, log.conflicting) == (0, 0, 0)
+    assert sorted(podcards_note_types(learner)) == PODCARDS_NOTE_TYPES
+    fields = [field["name"] for field in podcards_note_types(learner)["podcards Q/A"]["flds"]]
+    assert fields == ["Front", "Back", "Context", "Source", "Notes"]
+    assert learner.schema() == schema

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -287,7 +288,7 @@ def _guard(
     problems: list[Problem] = []
     for key, (schema, _) in sorted(looks.items()):
         old = lock.notetypes.get(key)
-        if old and old.schema != schema and not allow.schema_change:
+        if old and _structure(old.schema) != _structure(schema) and not allow.schema_change:
             problems.append(
                 Problem(
                     Location(lock_path),
@@ -347,6 +348,14 @@ def _guard(
                     )
                 )
     return problems
+
+
+def _structure(schema: str) -> str:
+    """The schema as Anki compares it: field and template names do not count where ids do.
+
+    Every podcards field and template has a fixed id, so renaming one updates it in place.
+    """
+    return re.sub(r"(?<=[=,])[^=,;#]*#", "#", schema)
 
 
 def purge(lock: Lock, selector: str) -> tuple[Lock, list[LockedNote]]:
