@@ -220,3 +220,18 @@ def test_a_template_without_blocks_is_refused(project: Project) -> None:
     result = project.build()
     assert result.exit_code == 1
     assert "templates/habit/plain.j2: a card template needs the blocks" in result.output
+
+
+def test_templates_option_points_the_build_at_another_folder(project: Project) -> None:
+    project.deck()
+    project.write(
+        "house-style/takeaway/takeaway.j2",
+        """\
+        {% block front %}The takeaway of this episode, in one sentence?{% endblock %}
+        {% block back %}{{ item.text | plain }}{% endblock %}
+        """,
+    )
+    assert project.build("--templates", "house-style").exit_code == 0
+    lock = project.lock.read_text(encoding="utf-8")
+    assert "The takeaway of this episode, in one sentence?" in lock
+    assert project.build("--templates", "missing").exit_code == 2
