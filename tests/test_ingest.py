@@ -1,7 +1,7 @@
 """`podcards ingest`: summary notes in the styles people write them, to deck files that build.
 
-The notes under tests/ingest_samples/ are of our own making, one style each; the seed is
-the real notes the issue starts from.
+The notes under tests/ingest_samples/ are of our own making, one style each, except
+all-in-elon-musk.txt: the seed, the real notes the issue starts from.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from podcards import ingest as ingest_module
 from podcards.cli import main
 from podcards.errors import PodcardsError
 from podcards.ingest import (
@@ -31,24 +30,19 @@ from podcards.ingest import (
     render_deck,
     split_quotation,
 )
+from podcards.ingest.notes import section_of
+from podcards.ingest.yaml_out import document
 from podcards.sources import load_deck
 from podcards.sources import slug as build_slug
 
 SAMPLES = Path(__file__).resolve().parent / "ingest_samples"
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "all-in-elon-musk.txt"
+SEED = SAMPLES / "all-in-elon-musk.txt"  # a copy of the project's seed notes
 ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 NOW = datetime(2025, 10, 9, 8, 30, tzinfo=UTC)
 
 
-def seed() -> Path:
-    """The notes the issue starts from, kept in the shared folder beside the repository."""
-    if not SEED.is_file():
-        pytest.skip(f"the seed notes are not at {SEED}")
-    return SEED
-
-
 def parse(name: str) -> Deck:
-    path = seed() if name == "seed" else SAMPLES / name
+    path = SEED if name == "seed" else SAMPLES / name
     return parse_notes(read_notes(path), str(path)).deck
 
 
@@ -186,7 +180,7 @@ def test_seed_ids_are_readable_unique_in_the_file_and_stable() -> None:
 
 
 def test_seed_site_header_ignored_sign_off_reported() -> None:
-    parsed = parse_notes(read_notes(seed()), "seed.txt")
+    parsed = parse_notes(read_notes(SEED), "seed.txt")
     assert [(s.line, s.text, s.reason) for s in parsed.skipped] == [
         (17, "🎧 Listen here.", "not episode information"),
         (181, "Crepi il lupo! 🐺", "not an item"),
@@ -321,7 +315,7 @@ def test_crlf_and_byte_order_mark_change_nothing(tmp_path: Path) -> None:
     windows.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
     seed_windows = tmp_path / "seed.txt"
     seed_windows.write_bytes(
-        b"\xef\xbb\xbf" + seed().read_text(encoding="utf-8").replace("\n", "\r\n").encode()
+        b"\xef\xbb\xbf" + SEED.read_text(encoding="utf-8").replace("\n", "\r\n").encode()
     )
     assert parse_notes(read_notes(windows)).deck == parse("plain-numbered.txt")
     assert parse_notes(read_notes(seed_windows)).deck == parse("seed")
@@ -406,12 +400,12 @@ def test_nested_frameworks_and_one_line_habits_and_references() -> None:
     ],
 )
 def test_heading_styles(heading: str, kind: str) -> None:
-    assert ingest_module._section_of(heading) == (kind, heading.count("#"))
+    assert section_of(heading) == (kind, heading.count("#"))
 
 
 @pytest.mark.parametrize("not_a_heading", ["- Insights", "Insights are great", "Hosts: A, B"])
 def test_lines_that_are_not_headings(not_a_heading: str) -> None:
-    assert ingest_module._section_of(not_a_heading) is None
+    assert section_of(not_a_heading) is None
 
 
 @pytest.mark.parametrize("bullet", ["•", "-", "*", "+", "1.", "12)", "◦", "- [ ]"])
@@ -535,7 +529,7 @@ def test_deck_file_reads_back_exactly_and_loads_in_the_build(sample: str, tmp_pa
     deck = parse(sample)
     text = render_deck(deck, header="# test\n")
     data = yaml.safe_load(text)
-    assert data == ingest_module._document(deck)
+    assert data == document(deck)
     texts = [i.text for i in deck.insights] + [q.text for q in deck.quotes]
     texts += [f.summary for f in deck.frameworks] + [h.text for h in deck.habits]
     assert [i["text"] for i in data.get("insights", [])] == [i.text for i in deck.insights]
@@ -586,16 +580,11 @@ def test_empty_sections_are_left_out() -> None:
     }
 
 
-def test_slug_of_a_name_is_the_build_default_id() -> None:
-    names = ["Optimus", "AI5", "Physics-first principles thinking", "X/Twitter & more", "Ünïcode"]
-    assert [ingest_module._build_slug(name) for name in names] == [build_slug(n) for n in names]
-
-
 # -- the command -------------------------------------------------------------------------------
 
 
 def test_cli_seed_report_and_default_path(tmp_path: Path) -> None:
-    result = run(tmp_path, "ingest", str(seed()))
+    result = run(tmp_path, "ingest", str(SEED))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "wrote decks/all-in-podcast-elon-musk.yaml: 10 insights, 5 frameworks (20 components), "
@@ -627,21 +616,21 @@ def test_source_date_epoch_sets_the_date_in_the_header(
 
 
 def test_cli_output_option_and_folder(tmp_path: Path) -> None:
-    assert run(tmp_path, "ingest", str(seed()), "-o", "mine/musk.yaml").exit_code == 0
+    assert run(tmp_path, "ingest", str(SEED), "-o", "mine/musk.yaml").exit_code == 0
     assert (tmp_path / "mine" / "musk.yaml").is_file()
     (tmp_path / "out").mkdir()
-    assert run(tmp_path, "ingest", str(seed()), "-o", "out").exit_code == 0
+    assert run(tmp_path, "ingest", str(SEED), "-o", "out").exit_code == 0
     assert (tmp_path / "out" / "all-in-podcast-elon-musk.yaml").is_file()
 
 
 def test_cli_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
     target = tmp_path / "deck.yaml"
     target.write_text("my own work\n", encoding="utf-8")
-    refused = run(tmp_path, "ingest", str(seed()), "-o", "deck.yaml")
+    refused = run(tmp_path, "ingest", str(SEED), "-o", "deck.yaml")
     assert refused.exit_code == 1
     assert "deck.yaml: already exists; use --update" in refused.output
     assert target.read_text(encoding="utf-8") == "my own work\n"
-    forced = run(tmp_path, "ingest", str(seed()), "-o", "deck.yaml", "--force")
+    forced = run(tmp_path, "ingest", str(SEED), "-o", "deck.yaml", "--force")
     assert forced.exit_code == 0
     assert forced.output.startswith("overwrote deck.yaml: 10 insights")
     assert yaml.safe_load(target.read_text(encoding="utf-8"))["deck"]["id"] == (
@@ -650,7 +639,7 @@ def test_cli_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
 
 
 def test_cli_force_with_update_is_a_usage_error(tmp_path: Path) -> None:
-    result = run(tmp_path, "ingest", str(seed()), "--force", "--update")
+    result = run(tmp_path, "ingest", str(SEED), "--force", "--update")
     assert result.exit_code == 2
     assert "--force and --update cannot be used together" in result.output
     assert not (tmp_path / "decks").exists()
@@ -699,10 +688,10 @@ def test_cli_missing_notes_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_refuses_to_write_over_the_notes(tmp_path: Path) -> None:
     notes = tmp_path / "notes.yaml"
-    notes.write_bytes(seed().read_bytes())
+    notes.write_bytes(SEED.read_bytes())
     with pytest.raises(PodcardsError, match="is the notes file itself"):
         ingest(notes, notes, mode="force")
-    assert notes.read_bytes() == seed().read_bytes()
+    assert notes.read_bytes() == SEED.read_bytes()
 
 
 # -- --update: revised notes keep the identity of the cards ------------------------------------
@@ -888,7 +877,7 @@ def test_update_keeps_hand_edits_and_never_reuses_an_id(
 
 
 def test_update_needs_an_existing_deck_file(tmp_path: Path) -> None:
-    result = run(tmp_path, "ingest", str(seed()), "-o", "decks/x.yaml", "--update")
+    result = run(tmp_path, "ingest", str(SEED), "-o", "decks/x.yaml", "--update")
     assert result.exit_code == 1
     assert "decks/x.yaml: does not exist, so there is nothing to update" in result.output
     assert not (tmp_path / "decks").exists()
@@ -896,7 +885,7 @@ def test_update_needs_an_existing_deck_file(tmp_path: Path) -> None:
 
 def test_update_reports_a_broken_deck_file_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "x.yaml").write_text("podcards: 1\ndeck: [unclosed\n", encoding="utf-8")
-    result = run(tmp_path, "ingest", str(seed()), "-o", "x.yaml", "--update")
+    result = run(tmp_path, "ingest", str(SEED), "-o", "x.yaml", "--update")
     assert result.exit_code == 1
     assert re.search(r"x\.yaml:\d+: cannot merge into it: YAML error", result.output)
 
@@ -931,7 +920,7 @@ def package_texts(package: Path) -> str:
 
 def test_ingest_then_build_with_no_edits(tmp_path: Path) -> None:
     """The issue's definition of done: the seed and a Markdown export, then `podcards build`."""
-    assert run(tmp_path, "ingest", str(seed())).exit_code == 0
+    assert run(tmp_path, "ingest", str(SEED)).exit_code == 0
     assert run(tmp_path, "ingest", str(SAMPLES / "markdown-export.md")).exit_code == 0
     result = run(tmp_path, "build")
     assert result.exit_code == 0, result.output

@@ -1,0 +1,176 @@
+"""Episode summary notes to a deck file: parse the notes, give every item an id, merge.
+
+Every text of the notes is kept character for character; only whitespace is normalized.
+What is not taken is reported, never dropped silently. Where each step lives:
+``notes`` (reading, sections, lines), ``episode``, ``insights``, ``frameworks``,
+``quotes``, ``named`` (habits, references), ``parse`` (the whole deck), ``ids``,
+``merge`` (``--update``), ``yaml_out`` (the deck file's text), ``model`` (the data).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from podcards.errors import Location, PodcardsError, Problem
+from podcards.files import write_text
+from podcards.ingest.ids import slug, with_ids
+from podcards.ingest.merge import load_deck_file, merge
+from podcards.ingest.model import (
+    Change,
+    Component,
+    Deck,
+    DeckInfo,
+    Episode,
+    Framework,
+    Habit,
+    Insight,
+    Parsed,
+    Quote,
+    Reference,
+    Skipped,
+)
+from podcards.ingest.notes import norm, read_notes
+from podcards.ingest.parse import parse_notes
+from podcards.ingest.quotes import split_quotation
+from podcards.ingest.yaml_out import document, dump_yaml, render_deck
+
+__all__ = [
+    "Change",
+    "Component",
+    "Deck",
+    "DeckInfo",
+    "Episode",
+    "Framework",
+    "Habit",
+    "Insight",
+    "Mode",
+    "Parsed",
+    "Quote",
+    "Reference",
+    "Report",
+    "Skipped",
+    "dump_yaml",
+    "ingest",
+    "merge",
+    "parse_notes",
+    "read_notes",
+    "render_deck",
+    "slug",
+    "split_quotation",
+    "with_ids",
+]
+
+Mode = Literal["create", "force", "update"]
+_CHANGE_ORDER = ("new", "changed", "removed")
+
+
+@dataclass(frozen=True)
+class Report:
+    path: Path
+    action: Literal["wrote", "overwrote", "updated", "unchanged"]
+    deck: Deck
+    skipped: tuple[Skipped, ...] = ()
+    changes: tuple[Change, ...] | None = None
+
+    def lines(self) -> list[str]:
+        verb = {
+            "wrote": f"wrote {self.path}",
+            "overwrote": f"overwrote {self.path}",
+            "updated": f"updated {self.path}",
+            "unchanged": f"{self.path} is up to date",
+        }[self.action]
+        lines = [f"{verb}: {self.deck.counts()}"]
+        if self.changes is not None:
+            tally = {what: sum(c.what == what for c in self.changes) for what in _CHANGE_ORDER}
+            if self.changes:
+                lines.append("changes: " + ", ".join(f"{n} {what}" for what, n in tally.items()))
+            elif self.action == "updated":
+                lines.append("changes: none to the items (order or formatting only)")
+            else:
+                lines.append("changes: none")
+            lines += [
+                f"  {c.what} {c.kind}{' ' + c.id if c.id else ''}: {_clip(c.label)}"
+                for c in sorted(self.changes, key=lambda c: _CHANGE_ORDER.index(c.what))
+            ]
+        lines += [f"skipped line {s.line}: {_clip(s.text)} ({s.reason})" for s in self.skipped]
+        return lines
+
+
+def _clip(text: str, width: int = 70) -> str:
+    text = norm(text)
+    return f'"{text}"' if len(text) <= width else f'"{text[: width - 1].rstrip()}…"'
+
+
+def ingest(
+    notes: Path,
+    output: Path | None = None,
+    *,
+    mode: Mode = "create",
+    now: datetime | None = None,
+) -> Report:
+    """Read the notes and write (or, with ``mode="update"``, merge into) a deck file."""
+    parsed = parse_notes(read_notes(notes), str(notes))
+    deck = parsed.deck
+    target = output if output is not None else Path("decks") / f"{deck.info.id}.yaml"
+    if target.is_dir():
+        target = target / f"{deck.info.id}.yaml"
+    if target.exists() and notes.resolve() == target.resolve():
+        raise PodcardsError([Problem(Location.of(target), "is the notes file itself")])
+    when = now if now is not None else _now()
+    changes: tuple[Change, ...] | None = None
+    if mode == "update":
+        if not target.is_file():
+            raise PodcardsError(
+                [
+                    Problem(
+                        Location.of(target),
+                        "does not exist, so there is nothing to update; run without "
+                        "--update to create it, or give the deck file with -o",
+                    )
+                ]
+            )
+        old = load_deck_file(target)
+        deck, change_list = merge(deck, old)
+        changes = tuple(change_list)
+        if document(deck) == old:
+            return Report(target, "unchanged", deck, parsed.skipped, changes)
+        action: Literal["wrote", "overwrote", "updated"] = "updated"
+    elif target.exists():
+        if mode != "force":
+            raise PodcardsError(
+                [
+                    Problem(
+                        Location.of(target),
+                        "already exists; use --update to merge the notes into it (keeping "
+                        "its ids) or --force to replace it",
+                    )
+                ]
+            )
+        action = "overwrote"
+    else:
+        action = "wrote"
+    verb = "Updated" if mode == "update" else "Written"
+    write_text(target, render_deck(deck, header=_header(verb, notes, when)))
+    return Report(target, action, deck, parsed.skipped, changes)
+
+
+def _now() -> datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
+
+
+def _header(verb: str, notes: Path, when: datetime) -> str:
+    source = " ".join(str(notes).split())
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"# {verb} by `podcards ingest` from {source} on {stamp}.\n"
+        "# Edit freely, then run `podcards build`. Never change an `id:` once the deck is\n"
+        "# shared: it is the identity of the cards people study. To bring in revised notes,\n"
+        "# run `podcards ingest NOTES -o THIS-FILE --update`: it keeps the ids.\n"
+    )

@@ -1,0 +1,155 @@
+"""Ids: readable, unique in the deck file, and the same for the same text.
+
+An id is the identity of the cards people study, so the same notes always give the same
+ids, and an id once handed out (or found in the deck file) is never given to another item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from itertools import chain, count
+from typing import TypeVar
+
+from podcards.ingest.model import (
+    Component,
+    Deck,
+    DeckInfo,
+    Episode,
+    Framework,
+    Habit,
+    Insight,
+    Item,
+    Quote,
+    Reference,
+)
+from podcards.ingest.notes import norm
+
+_STOPWORD_TEXT = (
+    "a an the and or but of to in on at for with by from as is are was were be been being it "
+    "its this that these those i we you he she they our your my his her their me us them will "
+    "would can could should may might must do does did have has had so if than then there what "
+    "which who how just like very about into more most also going think s"
+)
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII words joined by hyphens: "Schrödinger's Cat" -> "schrodingers-cat"."""
+    words = "".join(ch if ch.isalnum() else " " for ch in re.sub(r"(?<=\w)['’](?=\w)", "", text))
+    ascii_text = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+
+
+def _shorten(words: Sequence[str], limit: int) -> str:
+    kept: list[str] = []
+    for word in words:
+        if kept and len("-".join([*kept, word])) > limit:
+            break
+        kept.append(word)
+    return "-".join(kept)[:limit].strip("-")
+
+
+def _id_candidates(text: str, *, named: bool) -> list[str]:
+    """Readable ids for a name or a text, shortest first; the same text gives the same ids."""
+    words = slug(text).split("-") if slug(text) else []
+    content = [w for w in words if w not in _STOPWORDS] or words
+    candidates: list[str] = []
+    if named and len("-".join(words)) <= 40:
+        candidates.append("-".join(words))
+    for n, limit in ((4, 40), (6, 56), (len(content), 72)):
+        candidates.append(_shorten(content[:n], limit))
+    return [c for c in dict.fromkeys(candidates) if c]
+
+
+class _Ids:
+    """Hands out ids unique in the whole deck file."""
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self.taken = set(taken)
+
+    def claim(self, kind: str, text: str, *, named: bool) -> str:
+        candidates = _id_candidates(text, named=named)
+        if not candidates:
+            candidates = [f"{kind}-{hashlib.sha1(text.encode()).hexdigest()[:6]}"]
+        base = candidates[0]
+        numbered = (f"{base}-{n}" for n in count(2))
+        for candidate in chain(candidates, [f"{base}-{kind}"], numbered):
+            if candidate not in self.taken:
+                self.taken.add(candidate)
+                return candidate
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _made_from(item: Item) -> tuple[str, bool]:
+    """What an item's id is made from, and whether it is a name: a component may have none."""
+    if isinstance(item, Framework | Habit | Reference) or (
+        isinstance(item, Component) and item.name
+    ):
+        return item.name, True
+    assert isinstance(item, Insight | Quote | Component)
+    return item.text, False
+
+
+_I = TypeVar("_I", bound=Item)
+
+
+def with_ids(deck: Deck, taken: Iterable[str] = ()) -> Deck:
+    """Give every item and component that has no id yet a fresh one (not in ``taken``).
+
+    Ids are handed out in a fixed order, frameworks (each with its components) first, so
+    that two items that would get the same id always settle it the same way.
+    """
+    ids = _Ids(taken)
+    for framework in deck.frameworks:
+        ids.taken.update(c.id for c in framework.components if c.id)
+    items: list[Item] = [
+        *deck.insights,
+        *deck.frameworks,
+        *deck.quotes,
+        *deck.habits,
+        *deck.references,
+    ]
+    ids.taken.update(item.id for item in items if item.id)
+
+    def fresh(item: _I) -> _I:
+        if item.id:
+            return item
+        text, named = _made_from(item)
+        return replace(item, id=ids.claim(item.KIND, text, named=named))
+
+    frameworks = tuple(
+        replace(fresh(f), components=tuple(fresh(c) for c in f.components)) for f in deck.frameworks
+    )
+    return replace(
+        deck,
+        frameworks=frameworks,
+        insights=tuple(fresh(i) for i in deck.insights),
+        quotes=tuple(fresh(q) for q in deck.quotes),
+        habits=tuple(fresh(h) for h in deck.habits),
+        references=tuple(fresh(r) for r in deck.references),
+    )
+
+
+def deck_info(episode: Episode) -> DeckInfo:
+    """The deck's id, Anki name and tags, from the podcast and the guest (or the title)."""
+    podcast = slug(episode.podcast)
+    who = (
+        slug(episode.guests[0])
+        if episode.guests
+        else _shorten([w for w in slug(episode.title).split("-") if w not in _STOPWORDS], 40)
+    )
+    deck_id = "-".join(part for part in (podcast[:40].strip("-"), who) if part)
+    if not deck_id:
+        digest = hashlib.sha1(f"{episode.podcast}\n{episode.title}".encode()).hexdigest()
+        deck_id = f"deck-{digest[:8]}"
+    tags = [podcast, *(slug(guest) for guest in episode.guests)]
+
+    def part(text: str) -> str:
+        return norm(re.sub(r"\s*::+\s*", ": ", text))
+
+    name = f"Podcasts::{part(episode.podcast)}::{part(episode.title)}"
+    return DeckInfo(deck_id, name, tuple(dict.fromkeys(t for t in tags if t)))

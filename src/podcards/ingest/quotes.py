@@ -1,0 +1,145 @@
+"""Quotes: the words inside the quotation marks, who said them, and in what context."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from podcards.ingest.model import Quote
+from podcards.ingest.notes import Block, Skips, Token, join, norm
+
+QUOTE_MARKS: dict[str, str] = {
+    '"': '"”',
+    "“": '”“"',
+    "”": "”",
+    "„": '“”"',
+    "«": "»",
+    "»": "«",
+    "‘": "’",
+    "「": "」",
+}
+_ATTRIBUTION = re.compile(r"^\s*[.,;:]?\s*(?:--?|[–—―~])\s*(?P<who>\S.*?)\s*$")
+_ATTRIBUTION_LINE = re.compile(r"^(?:--?|[–—―~])\s+(?P<who>\S.*?)\s*$")
+_PARENTHESIZED = re.compile(r"^\s*[.,]?\s*\((?P<who>[^()]+)\)\s*\.?\s*$")
+
+
+def _looks_like_name(who: str) -> bool:
+    first = who.lstrip("*_[ ")[:1]
+    return first.isupper() or first.isdigit()
+
+
+def split_quotation(text: str) -> tuple[str, str | None] | None:
+    """The words inside the quotation marks opening ``text``, and who said them.
+
+    A dash inside the marks belongs to the quotation; the quotation ends at the first
+    closing mark followed by nothing, or by a dash and a name.
+    """
+    if not text or text[0] not in QUOTE_MARKS:
+        return None
+    closers = QUOTE_MARKS[text[0]]
+    candidates = [i for i in range(1, len(text)) if text[i] in closers]
+    for strict in (True, False):
+        for i in candidates:
+            rest = text[i + 1 :]
+            if not rest.strip():
+                return text[1:i], None
+            match = _ATTRIBUTION.match(rest) or _PARENTHESIZED.match(rest)
+            if match and (not strict or _looks_like_name(match["who"])):
+                return text[1:i], match["who"]
+    return None
+
+
+def _speaker_and_context(who: str) -> tuple[str, str]:
+    who = norm(who)
+    wrapped = re.fullmatch(r"(\*\*|\*|__|_)(.+)\1\.?", who)
+    if wrapped:
+        who = wrapped[2]
+    speaker, comma, context = who.partition(", ")
+    if not comma:
+        parenthesized = re.fullmatch(r"(.+?)\s*\((.+)\)\.?", who)
+        if parenthesized:
+            speaker, context = parenthesized[1], parenthesized[2]
+    return speaker.strip(" *_"), norm(context)
+
+
+@dataclass
+class _Draft:
+    tok: Token
+    lines: list[str]
+    attribution: str | None = None
+
+
+def _closed(draft: _Draft) -> bool:
+    """Whether the draft already holds a whole quotation, so a dash line attributes it."""
+    if draft.attribution is not None:
+        return False
+    return draft.tok.kind == "blockquote" or split_quotation(join(draft.lines)) is not None
+
+
+def quotes(skips: Skips, blocks: list[Block]) -> tuple[Quote, ...]:
+    marked = any(
+        tok.kind == "blockquote" or tok.body[:1] in QUOTE_MARKS
+        for block in blocks
+        for tok in block.toks
+    )
+    drafts: list[_Draft] = []
+
+    def start(tok: Token) -> _Draft:
+        draft = _Draft(tok, [tok.body])
+        drafts.append(draft)
+        return draft
+
+    for block in blocks:
+        current: _Draft | None = None
+        for tok in block.toks:
+            attribution = _ATTRIBUTION_LINE.match(tok.raw.lstrip("> ").strip())
+            if (
+                attribution
+                and current is not None
+                and _closed(current)
+                and (current.tok.kind != "bullet" or tok.indent > current.tok.indent)
+            ):
+                current.attribution = attribution["who"]
+            elif tok.kind == "blockquote":
+                starts = tok.body[:1] in QUOTE_MARKS
+                if current is not None and current.tok.kind == "blockquote":
+                    whole = current.attribution is not None or split_quotation(join(current.lines))
+                    if not (starts and whole):
+                        current.lines.append(tok.body)
+                        continue
+                if tok.body:
+                    current = start(tok)
+            elif tok.kind == "bullet" or tok.body[:1] in QUOTE_MARKS:
+                current = start(tok)
+            elif current is not None and tok.kind == "text":
+                if current.attribution is not None:
+                    current.attribution += " " + tok.body
+                else:
+                    current.lines.append(tok.body)
+            elif tok.kind == "text" and not marked:
+                current = start(tok)
+            else:
+                skips.add(tok, "not a quote" if tok.kind == "text" else "not an item")
+    found: list[Quote] = []
+    for draft in drafts:
+        quote = _quote(draft)
+        if quote is None:
+            skips.add(draft.tok, "not a quote")
+        else:
+            found.append(quote)
+    return tuple(found)
+
+
+def _quote(draft: _Draft) -> Quote | None:
+    joined = join(draft.lines)
+    split = split_quotation(joined)
+    if draft.attribution is not None:
+        text = split[0] if split and split[1] is None else joined
+        who: str | None = draft.attribution
+    elif split:
+        text, who = split
+    else:
+        text, who = joined, None
+    speaker, context = _speaker_and_context(who) if who else ("", "")
+    text = norm(text)
+    return Quote(text, speaker, context, line=draft.tok.number) if text else None
