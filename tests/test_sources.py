@@ -183,3 +183,17 @@ def test_a_bad_moment(project: Project) -> None:
         f"{project.decks / 'episode.yaml'}:16: insights[2]: 'at' must be a moment like "
         '"12:34" or "1:02:03"'
     ]
+
+
+def test_default_ids_fold_accents_and_apostrophes(project: Project) -> None:
+    text = MINIMAL_DECK.replace("  - name: Poetical science\n", "  - name: Ada's café\n")
+    assert load_deck(project.deck(text)).habits[0].id == "adas-cafe"
+
+
+def test_a_name_that_gives_no_id_is_reported_not_dropped(project: Project) -> None:
+    text = MINIMAL_DECK.replace("  - name: Poetical science\n", "  - name: 日本語\n")
+    lines = errors_of(project, text)
+    assert lines == [
+        "decks/episode.yaml:31: habits[1]: the name '日本語' gives no id "
+        "(it has no letters a-z or digits); add an 'id'"
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -110,9 +111,13 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
 
 
 def slug(text: str) -> str:
-    """A readable id from a name: lower case, words joined by hyphens."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return "-".join(words)[:60].strip("-")
+    """A readable id from a name: "Schrödinger's Cat" -> "schrodingers-cat".
+
+    This is the default identity of every named item: never change the rule.
+    """
+    joined = re.sub(r"(?<=\w)['’](?=\w)", "", text)  # "Musk's" -> "musks"
+    ascii_text = unicodedata.normalize("NFKD", joined).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))[:60].strip("-")
 
 
 class _Reader:
@@ -209,7 +214,14 @@ class _Reader:
             if name is None:
                 self.problem(data.line, f"{what}: missing 'id' (an item without a name needs one)")
                 return None
-            return slug(name) or None
+            if not slug(name):
+                self.problem(
+                    data.line,
+                    f"{what}: the name {name!r} gives no id (it has no letters a-z or "
+                    "digits); add an 'id'",
+                )
+                return None
+            return slug(name)
         value = data["id"]
         line = self.line_of(data, "id")
         if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
