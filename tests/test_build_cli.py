@@ -270,3 +270,15 @@ def test_diff_shows_the_next_release_and_writes_nothing(project: Project) -> Non
     assert "- test-deck: reference/difference-engine/what-is (retired)" in lines
     assert "+ test-deck: habit/punched-cards/describe (new)" in lines
     assert project.snapshot() == before
+
+
+def test_unicode_line_separators_in_text_survive_the_lock(project: Project) -> None:
+    text = MINIMAL_DECK.replace(
+        "text: Combine imagination with rigorous analysis.",
+        'text: "Combine imagination with rigorous\\u2028analysis\\x85."',  # YAML escapes
+    )
+    project.deck(text)
+    assert project.build().exit_code == 0
+    second = project.build()
+    assert second.exit_code == 0, second.output
+    assert "0 new, 0 changed" in second.output

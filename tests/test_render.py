@@ -235,3 +235,19 @@ def test_templates_option_points_the_build_at_another_folder(project: Project) -
     lock = project.lock.read_text(encoding="utf-8")
     assert "The takeaway of this episode, in one sentence?" in lock
     assert project.build("--templates", "missing").exit_code == 2
+
+
+def test_a_framework_without_summary_gives_no_about_card(project: Project) -> None:
+    text = MINIMAL_DECK.replace("    summary: A general-purpose mechanical computer design.\n", "")
+    keys = set(by_key(cards_of(project, text)))
+    assert "framework/analytical-engine/about" not in keys
+    assert "component/analytical-engine/mill/meaning" in keys
+
+
+def test_reference_answer_shows_its_text_unmasked(project: Project) -> None:
+    text = MINIMAL_DECK.replace(
+        "text: Babbage's earlier calculator for polynomial tables.",
+        "text: The Difference Engine tabulated polynomials.",
+    )
+    card = by_key(cards_of(project, text))["reference/difference-engine/what-is"]
+    assert card.fields[1] == "The Difference Engine tabulated polynomials."

@@ -71,7 +71,8 @@ def read_lock(path: Path) -> Lock:
         return Lock()
     lock = Lock()
     problems: list[Problem] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    # split("\n"), not splitlines(): a text may hold U+2028 and the like, written raw
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         try:

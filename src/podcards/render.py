@@ -21,8 +21,6 @@ from podcards.keyphrase import find_key_phrase
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 CARD_KINDS = tuple(KIND_TAGS)
-QA_FIELDS = ("Front", "Back", "Context", "Source", "Extra")
-CLOZE_FIELDS = ("Text", "Context", "Source", "Extra")
 _MASK = "[…]"
 _SHORT_WORDS = frozenset(
     [
@@ -249,19 +247,22 @@ class Renderer:
                 return ""
             return self.env.get_template(default).render(variables).strip()
 
-        if template.notetype == "cloze":
-            main = [block("text", None)]
-        else:
-            main = [block("front", None), block("back", None)]
-        if is_blank(main[0]):
-            return None  # the template does not apply to this item
+        # The prompt first: a blank one means the template does not apply to this item.
+        prompt = block("text" if template.notetype == "cloze" else "front", None)
+        if is_blank(prompt):
+            return None
         where = Location(self.template_path(template.name))
-        if template.notetype == "cloze" and not has_deletion(main[0]):
-            raise PodcardsError([Problem(where, f"gives {item.KIND} '{item.id}' no deletion")])
-        if template.notetype == "qa" and is_blank(main[1]):
-            raise PodcardsError(
-                [Problem(where, f"gives {item.KIND} '{item.id}' a card with an empty back")]
-            )
+        if template.notetype == "cloze":
+            if not has_deletion(prompt):
+                raise PodcardsError([Problem(where, f"gives {item.KIND} '{item.id}' no deletion")])
+            main = [prompt]
+        else:
+            back = block("back", None)
+            if is_blank(back):
+                raise PodcardsError(
+                    [Problem(where, f"gives {item.KIND} '{item.id}' a card with an empty back")]
+                )
+            main = [prompt, back]
         fields = (
             *main,
             block("context", "_context.j2"),
