@@ -197,3 +197,16 @@ def test_a_name_that_gives_no_id_is_reported_not_dropped(project: Project) -> No
         "decks/episode.yaml:31: habits[1]: the name '日本語' gives no id "
         "(it has no letters a-z or digits); add an 'id'"
     ]
+
+
+@pytest.mark.parametrize(
+    ("deletion", "message"),
+    [
+        ("{{c0::algebraic patterns}}", "deletions are numbered from 1, not {{c0::...}}"),
+        ("{{c1::}}", "the deletion '{{c1::}}' hides nothing"),
+        ("{{c1::<br>}}", "the deletion '{{c1::<br>}}' hides nothing"),
+    ],
+)
+def test_deletions_that_would_show_nothing(project: Project, deletion: str, message: str) -> None:
+    text = MINIMAL_DECK.replace("{{c1::algebraic patterns}}", deletion)
+    assert errors_of(project, text) == [f"decks/episode.yaml:13: insights[1]: {message}"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from podcards.cloze import cloze_numbers, has_deletion, is_blank
+from podcards.cloze import DELETION, has_deletion, is_blank
 from podcards.deck import (
     Component,
     CustomCard,
@@ -252,13 +252,19 @@ class _Reader:
         return self.text_list(data, "skip_cards", what)
 
     def cloze_text(self, text: str | None, line: int, what: str) -> None:
-        """Anki and genanki disagree on ``{{c1,3::}}``: ask for one number per deletion."""
-        if text and any("," in number for number in cloze_numbers(text)):
-            self.problem(
-                line,
-                f"{what}: a deletion with several numbers ({{{{c1,2::...}}}}) is not "
-                "supported; give each deletion one number",
-            )
+        """Check deletions where Anki and genanki would disagree or show nothing."""
+        for match in DELETION.finditer(text or ""):
+            number, answer = match.group(1), match.group(2)
+            if "," in number:
+                self.problem(
+                    line,
+                    f"{what}: a deletion with several numbers ({{{{c{number}::...}}}}) is not "
+                    "supported; give each deletion one number",
+                )
+            elif int(number) == 0:
+                self.problem(line, f"{what}: deletions are numbered from 1, not {{{{c0::...}}}}")
+            elif is_blank(answer):
+                self.problem(line, f"{what}: the deletion {match.group(0)!r} hides nothing")
 
 
 def _kind(value: Any) -> str:
