@@ -282,3 +282,26 @@ def test_unicode_line_separators_in_text_survive_the_lock(project: Project) -> N
     second = project.build()
     assert second.exit_code == 0, second.output
     assert "0 new, 0 changed" in second.output
+
+
+def test_hidden_files_and_folders_beside_the_decks_are_ignored(project: Project) -> None:
+    project.deck()
+    (project.decks / ".#episode.yaml").symlink_to("nowhere@host.1234")
+    (project.decks / "old.yaml").mkdir()
+    result = project.build()
+    assert result.exit_code == 0, result.output
+
+
+def test_one_file_named_twice_is_built_once(project: Project) -> None:
+    path = project.deck()
+    result = project.build(str(path), "decks/episode.yaml")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("wrote ") == 1
+
+
+def test_purging_what_was_never_released_is_a_usage_error(project: Project) -> None:
+    project.deck()
+    project.build()
+    result = project.run("retire", "--purge", "quote/never")
+    assert result.exit_code == 2
+    assert "no released note matches 'quote/never'" in result.output

@@ -251,3 +251,15 @@ def test_reference_answer_shows_its_text_unmasked(project: Project) -> None:
     )
     card = by_key(cards_of(project, text))["reference/difference-engine/what-is"]
     assert card.fields[1] == "The Difference Engine tabulated polynomials."
+
+
+def test_a_template_failing_for_every_item_is_reported_once(project: Project) -> None:
+    project.deck()
+    project.write(
+        "templates/insight/cloze.j2", "{% block text %}{{ item.txet | cloze }}{% endblock %}\n"
+    )
+    result = project.build()
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("templates/insight/cloze.j2:1: ")
+    assert "(rendering insight 'engine-weaves' at decks/episode.yaml:12, and 1 more)" in line

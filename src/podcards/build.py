@@ -85,7 +85,12 @@ def find_deck_files(paths: list[Path], cwd: Path | None = None) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.suffix in DECK_SUFFIXES)
+            # editors leave hidden files (".#x.yaml" locks, swap files) beside the decks
+            found += sorted(
+                p
+                for p in path.iterdir()
+                if p.suffix in DECK_SUFFIXES and p.is_file() and not p.name.startswith(".")
+            )
         elif path.is_file():
             found.append(path)
         else:
@@ -97,7 +102,8 @@ def find_deck_files(paths: list[Path], cwd: Path | None = None) -> list[Path]:
         raise UsageError(
             "deck files from several folders share no lock file; build one folder at a time"
         )
-    return list(dict.fromkeys(found))
+    unique = {path.resolve(): path for path in reversed(found)}  # one file named twice
+    return sorted(unique.values(), key=lambda path: found.index(path))
 
 
 def default_templates_dir(deck_folder: Path) -> Path | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from podcards.deck import Card
-from podcards.errors import Location, PodcardsError, Problem
+from podcards.errors import Location, PodcardsError, Problem, UsageError
 
 LOCK_NAME = "podcards.lock"
 LOCK_VERSION = 1
@@ -368,7 +368,9 @@ def purge(lock: Lock, selector: str) -> tuple[Lock, list[LockedNote]]:
     ]
     active = [note for note in chosen if not note.retired]
     if not chosen:
-        raise PodcardsError(f"no released note matches '{selector}'")
+        raise UsageError(
+            f"no released note matches '{selector}'; `podcards retire` lists the retired ones"
+        )
     if active:
         keys = ", ".join(sorted(note.key for note in active))
         raise PodcardsError(

@@ -175,6 +175,7 @@ class Renderer:
         self._check_skips(deck)
         cards: list[Card] = []
         problems: list[Problem] = []
+        failures: dict[tuple[Location, str], list[Item]] = {}
         for item, framework in deck.items():
             for template in self.templates:
                 if template.kind != item.KIND or self._skipped(deck, item, template):
@@ -197,10 +198,21 @@ class Renderer:
                     problems += error.problems
                     continue
                 except Exception as error:  # a broken user template: report where
-                    problems.append(self._render_problem(template, item, error))
+                    where, message = self._template_failure(template, error)
+                    failures.setdefault((where, message), []).append(item)
                     continue
                 if card is not None:
                     cards.append(card)
+        # a broken template fails the same way for many items: say it once
+        for (where, message), items in failures.items():
+            first = items[0]
+            more = f", and {len(items) - 1} more" if len(items) > 1 else ""
+            problems.append(
+                Problem(
+                    where,
+                    f"{message} (rendering {first.KIND} '{first.id}' at {first.location}{more})",
+                )
+            )
         if problems:
             raise PodcardsError(problems)
         return cards
@@ -280,17 +292,13 @@ class Renderer:
             location=item.location,
         )
 
-    def _render_problem(self, template: CardTemplate, item: Item, error: Exception) -> Problem:
+    def _template_failure(self, template: CardTemplate, error: Exception) -> tuple[Location, str]:
         path, line = self.template_path(template.name), 0
         for frame, lineno in _frames(error):
             if frame.endswith(".j2"):
                 path, line = _shown(frame), lineno
                 break
-        message = str(error) or type(error).__name__
-        return Problem(
-            Location(path, line),
-            f"{message} (rendering {item.KIND} '{item.id}' at {item.location})",
-        )
+        return Location(path, line), str(error) or type(error).__name__
 
 
 def _frames(error: Exception) -> Iterator[tuple[str, int]]:

@@ -85,7 +85,10 @@ _LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     """Parse one YAML file; undecodable bytes and syntax errors become problems."""
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return None, [Problem(Location.of(path), f"cannot read: {error.strerror or error}")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
