@@ -305,3 +305,16 @@ def test_purging_what_was_never_released_is_a_usage_error(project: Project) -> N
     result = project.run("retire", "--purge", "quote/never")
     assert result.exit_code == 2
     assert "no released note matches 'quote/never'" in result.output
+
+
+def test_a_renamed_item_gets_a_hint_to_keep_its_id(project: Project) -> None:
+    project.deck()
+    project.build()
+    project.deck(MINIMAL_DECK.replace("  - name: Poetical science\n", "  - name: Poetic science\n"))
+    result = project.build()
+    assert result.exit_code == 0
+    assert (
+        "  hint: habit/poetical-science was retired and habit/poetic-science is new; if it is "
+        "the same item renamed, give it `id: poetical-science` so learners keep its review "
+        "history"
+    ) in result.output.splitlines()

@@ -541,12 +541,33 @@ def test_g_purge_stops_shipping_retired_notes(
     build(project, monkeypatch, release_day(2))
 
     assert not retired & set(package_notes(package(project)))
-    assert not retired & all_guids(project)
+    # the lock keeps a tombstone, so that the GUIDs are never handed out again
+    purged = {e["note"] for e in lock_notes(project).values() if e.get("purged")}
+    assert purged == retired
     assert len(package_notes(package(project))) == NOTES_IN_MINIMAL_DECK - 2
     log = learner.import_package(package(project))
     assert log.duplicate == NOTES_IN_MINIMAL_DECK - 2
     assert (log.new, log.updated, log.conflicting) == (0, 0, 0)
     assert learner.note_count() == NOTES_IN_MINIMAL_DECK  # Anki never deletes a note
+
+
+def test_g_a_purged_id_is_never_reused(
+    project: Project, learner: Learner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The learner still has the old note, with the reviews of what it used to say."""
+    project.deck()
+    release(project, learner, monkeypatch, release_day(0))
+    remove_quote(project)
+    release(project, learner, monkeypatch, release_day(1))
+    assert project.run("retire", "--purge", "quote/poetical-science").exit_code == 0
+    build(project, monkeypatch, release_day(2))
+
+    data = deck_data()
+    item(data["quotes"], "poetical-science")["text"] = "A new quote under the old id."
+    write_deck(project, data)
+    message = refused(project, monkeypatch)
+    assert "'quote/poetical-science/cloze' was released, retired and purged" in message
+    assert "Give the item a new id." in message
 
 
 # -- h. guards -----------------------------------------------------------------------------
@@ -655,3 +676,24 @@ def test_h_a_field_rename_keeps_its_id_and_updates_in_place(
     fields = [field["name"] for field in podcards_note_types(learner)["podcards Q/A"]["flds"]]
     assert fields == ["Front", "Back", "Context", "Source", "Notes"]
     assert learner.schema() == schema
+
+
+def test_h_a_released_deletion_cannot_be_dropped(
+    project: Project, learner: Learner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anki keeps the card of a dropped deletion, showing 'No cloze found'."""
+    data = deck_data()
+    data["cards"] = [{"id": "raptor", "cloze": "The {{c1::Raptor}} engine burns {{c2::methane}}."}]
+    write_deck(project, data)
+    release(project, learner, monkeypatch, release_day(0))
+    assert learner.card_count() == NOTES_IN_MINIMAL_DECK + 2
+
+    data["cards"][0]["cloze"] = "The {{c1::Raptor}} engine burns methane and oxygen."
+    write_deck(project, data)
+    message = refused(project, monkeypatch)
+    assert "'card/raptor/cloze' was released with the deletion(s) c2, which are gone now" in message
+
+    data["cards"][0]["cloze"] = "The {{c1::Raptor}} engine burns {{c2::methane}} and oxygen."
+    write_deck(project, data)
+    log = release(project, learner, monkeypatch, release_day(1))
+    assert (log.updated, log.new, log.conflicting) == (1, 0, 0)

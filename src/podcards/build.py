@@ -300,7 +300,8 @@ def _differs(path: Path, data: bytes) -> bool:
 
 def retired_notes(deck_folder: Path) -> list[LockedNote]:
     lock = read_lock(deck_folder / LOCK_NAME)
-    return sorted((n for n in lock.notes.values() if n.retired), key=lambda n: (n.deck_id, n.key))
+    retired = (n for n in lock.notes.values() if n.retired and not n.purged)
+    return sorted(retired, key=lambda n: (n.deck_id, n.key))
 
 
 def purge_retired(deck_folder: Path, selectors: list[str]) -> list[LockedNote]:

@@ -109,6 +109,11 @@ def build(
         )
         for key in changes.retired:
             click.echo(f"  retired {key}: it still ships, tagged podcards::retired")
+        for old, new in changes.renamed_items():
+            click.echo(
+                f"  hint: {old} was retired and {new} is new; if it is the same item renamed, "
+                f"give it `id: {old.split('/')[-1]}` so learners keep its review history"
+            )
     for name in report.restyled:
         click.echo(f"note type '{name}' has new templates or CSS; learners get them in place")
     if report.lock_written:

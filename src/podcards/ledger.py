@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from podcards.cloze import cloze_numbers
 from podcards.deck import Card
 from podcards.errors import Location, PodcardsError, Problem, UsageError
 
@@ -36,6 +37,7 @@ class LockedNote:
     tags: tuple[str, ...]
     mod: int
     retired: bool = False
+    purged: bool = False  # no longer shipped; kept so that its GUID is never reused
 
     @property
     def digest(self) -> str:
@@ -111,6 +113,7 @@ def _read_entry(lock: Lock, entry: dict[str, Any]) -> None:
             tags=tuple(str(value) for value in entry["tags"]),
             mod=int(entry["mod"]),
             retired=bool(entry.get("retired", False)),
+            purged=bool(entry.get("purged", False)),
         )
         if note.digest != entry["hash"]:
             raise ValueError("its hash does not match its fields")
@@ -148,6 +151,8 @@ def format_lock(lock: Lock) -> str:
         }
         if note.retired:
             entry["retired"] = True
+        if note.purged:
+            entry["purged"] = True
         entry["tags"] = list(note.tags)
         entry["fields"] = list(note.fields)
         lines.append(_line(entry))
@@ -181,9 +186,23 @@ class Allowances:
 class DeckChanges:
     new: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
-    unchanged: int = 0
     retired: tuple[str, ...] = ()
-    still_retired: int = 0
+
+    def renamed_items(self) -> list[tuple[str, str]]:
+        """(retired item, new item) pairs of one kind: perhaps one item whose id changed."""
+        gone = dict.fromkeys(_item_of(key) for key in self.retired)
+        came = dict.fromkeys(_item_of(key) for key in self.new)
+        return [
+            (old, new)
+            for old in gone
+            for new in came
+            if old.split("/")[0] == new.split("/")[0] and old not in came and new not in gone
+        ]
+
+
+def _item_of(key: str) -> str:
+    """``habit/first-principles`` of the note key ``habit/first-principles/describe``."""
+    return key.rsplit("/", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -232,7 +251,7 @@ def plan_release(
     for deck in decks:
         decks_names[deck.deck_id] = deck.name
         current = {note.guid for note in deck.notes}
-        new, changed, unchanged = [], [], 0
+        new, changed = [], []
         for built in deck.notes:
             old_note = lock.notes.get(built.guid)
             note = LockedNote(
@@ -242,29 +261,23 @@ def plan_release(
                 new.append(built.key)
             elif old_note.digest == note.digest and not old_note.retired:
                 note = old_note
-                unchanged += 1
             else:
                 note = replace(note, mod=max(old_note.mod + 1, now))
                 changed.append(built.key)
             notes[built.guid] = note
-        retired, still_retired = [], 0
+        retired = []
         for old_note in lock.notes.values():
-            if old_note.deck_id != deck.deck_id or old_note.guid in current:
-                continue
-            if old_note.retired:
-                still_retired += 1
-                continue
-            notes[old_note.guid] = _retire(old_note, now, context_field[old_note.notetype])
-            retired.append(old_note.key)
+            gone = old_note.deck_id == deck.deck_id and old_note.guid not in current
+            if gone and not old_note.retired and not old_note.purged:
+                notes[old_note.guid] = _retire(old_note, now, context_field[old_note.notetype])
+                retired.append(old_note.key)
         shipped[deck.deck_id] = tuple(
             sorted(
-                (note for note in notes.values() if note.deck_id == deck.deck_id),
+                (n for n in notes.values() if n.deck_id == deck.deck_id and not n.purged),
                 key=lambda n: n.key,
             )
         )
-        changes[deck.deck_id] = DeckChanges(
-            tuple(new), tuple(changed), unchanged, tuple(retired), still_retired
-        )
+        changes[deck.deck_id] = DeckChanges(tuple(new), tuple(changed), tuple(retired))
     new_lock = Lock(decks_names, notetypes, notes)
     mods = {key: notetype.mod for key, notetype in notetypes.items()}
     return Release(new_lock, shipped, changes, mods, tuple(restyled))
@@ -339,6 +352,15 @@ def _guard(
                         "copies of that note would be overwritten. Give the item another id.",
                     )
                 )
+            elif old_note.purged:
+                problems.append(
+                    Problem(
+                        note.location,
+                        f"'{note.key}' was released, retired and purged: learners may still "
+                        "have that note, with the review history of what it used to say. Give "
+                        "the item a new id.",
+                    )
+                )
             elif old_note.notetype != note.notetype:
                 problems.append(
                     Problem(
@@ -348,7 +370,25 @@ def _guard(
                         "template another name, so it arrives as a new note.",
                     )
                 )
+            elif dropped := _dropped_deletions(old_note, note):
+                numbers = ", ".join(f"c{number}" for number in dropped)
+                problems.append(
+                    Problem(
+                        note.location,
+                        f"'{note.key}' was released with the deletion(s) {numbers}, which are "
+                        "gone now: Anki would keep those cards, showing 'No cloze found'. Keep "
+                        "every released number (reword its text freely), or give the item a new "
+                        "id.",
+                    )
+                )
     return problems
+
+
+def _dropped_deletions(old: LockedNote, new: Card) -> list[int]:
+    if old.notetype != "cloze" or old.retired:
+        return []
+    released = {int(number) for number in cloze_numbers(old.fields[0])}
+    return sorted(released - {int(number) for number in cloze_numbers(new.fields[0])})
 
 
 def _structure(schema: str) -> str:
@@ -366,7 +406,7 @@ def purge(lock: Lock, selector: str) -> tuple[Lock, list[LockedNote]]:
         for note in lock.notes.values()
         if note.guid == selector or note.key == selector or note.key.startswith(selector + "/")
     ]
-    active = [note for note in chosen if not note.retired]
+    active = [note for note in chosen if not note.retired and not note.purged]
     if not chosen:
         raise UsageError(
             f"no released note matches '{selector}'; `podcards retire` lists the retired ones"
@@ -377,5 +417,8 @@ def purge(lock: Lock, selector: str) -> tuple[Lock, list[LockedNote]]:
             f"'{selector}' is still in the deck files ({keys}); remove the item and build "
             "first, so learners get it marked as retired"
         )
-    notes = {guid: note for guid, note in lock.notes.items() if note not in chosen}
+    chosen = [note for note in chosen if not note.purged]
+    notes = dict(lock.notes)
+    for note in chosen:
+        notes[note.guid] = replace(note, fields=(), tags=(), purged=True)
     return Lock(dict(lock.decks), dict(lock.notetypes), notes), chosen
