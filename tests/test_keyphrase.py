@@ -68,6 +68,8 @@ OTHERS = [
     "He said “the rocket (Starship) isn’t ready” — then—it flew: 50% of tests passed?",
 ]
 SENTENCES = QUOTES + INSIGHTS + OTHERS
+# What a card of that episode shows around its cloze.
+FRONT = "All-In Podcast · Elon Musk on DOGE, Optimus, Starlink Smartphones, Evolving with AI"
 
 # Words no teacher would hide: a cloze must never be one of these, nor start or end with one.
 STOPWORDS = {
@@ -79,9 +81,9 @@ WORD = re.compile(r"[^\W_]+(?:['’.,-][^\W_]+)*")
 BOUNDARY = re.compile(r"[;:!?—–\"“”‘()\[\]]|(?<!\d)[.,]|[.,](?!\d)")
 
 
-def phrase_of(text: str) -> str | None:
+def phrase_of(text: str, avoid: str = "") -> str | None:
     """The text a cloze would hide, or None."""
-    span = find_key_phrase(text)
+    span = find_key_phrase(text, avoid)
     return None if span is None else text[span[0] : span[1]]
 
 
@@ -149,6 +151,128 @@ def test_a_year_takes_no_unit() -> None:
     assert phrase_of("By 2030 robots will outnumber humans on Earth.") == "2030"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Being right 85% vs 70% of the time matters.", "85%"),
+        ("Being right 85% vs. 70% of the time matters.", "85%"),
+        ("Being right 85% versus 70% of the time matters.", "85%"),
+        ("The price is 5 plus tax for every order.", "5"),
+        ("Last year 85% was kept, 70% has gone and 60% is left.", "85%"),
+        ("It reached 85% this year.", "85%"),
+        ("Tesla's AI5 makes every new car smarter than before.", "AI5"),  # a code, no quantity
+    ],
+)
+def test_a_word_after_a_number_is_not_always_its_unit(text: str, expected: str) -> None:
+    assert phrase_of(text) == expected
+
+
+FILLERS = [
+    "obviously", "basically", "totally", "actually", "really", "literally", "okay", "ok",
+    "just", "think", "maybe", "probably", "simply", "honestly", "definitely",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("filler", FILLERS)
+def test_a_filler_or_hedge_is_never_hidden(filler: str) -> None:
+    for text in (f"{filler.capitalize()}, it went on.", f"It went on, {filler}."):
+        phrase = phrase_of(text)
+        assert phrase is None or filler not in phrase.lower().split(), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Obviously the best way is to just start.", None),
+        ("That is totally the wrong approach here.", "approach"),
+        ("We said Okay and moved on.", "moved"),  # a filler, even with a capital
+        ("I think so.", None),
+    ],
+)
+def test_the_fact_is_hidden_not_the_filler(text: str, expected: str | None) -> None:
+    assert phrase_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The projection that this scaling will continue until harnessing most of the power"
+            " of the sun and eventually the galaxy for computation",
+            "computation",
+        ),
+        ("Harnessing the sun powers the whole galaxy.", "galaxy"),
+        ("Identifying and correcting falsehoods, half-truths, and missing data", "half-truths"),
+        (INSIGHTS[7], "plateauing"),  # an -ing verb still wins when no noun comes close
+    ],
+)
+def test_a_noun_is_hidden_rather_than_an_ing_verb(text: str, expected: str) -> None:
+    assert phrase_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Obviously the best way is to just start.",
+        "I think we should go.",
+        "Okay, so this is the way.",
+    ],
+)
+def test_no_phrase_when_every_word_is_common(text: str) -> None:
+    assert find_key_phrase(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The past is never dead. It's not even past.", "dead"),
+        ("History is not a list of facts — it is an argument about them.", "argument"),
+        ("It was basically a disaster for everyone.", "disaster"),
+    ],
+)
+def test_a_common_word_an_aphorism_turns_on_is_still_hidden(text: str, expected: str) -> None:
+    assert phrase_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (QUOTES[0], "humanity"),  # not "Optimus"
+        (QUOTES[3], "smarter"),  # not "AI"
+        (INSIGHTS[2], "convergence"),  # not "AI"
+        (OTHERS[8], "Starship"),  # not "Starlink", nor "Optimus"
+        (INSIGHTS[0], "humanoid robots"),  # nothing shown: the same pick as without
+    ],
+)
+def test_a_phrase_the_card_already_shows_is_not_hidden(text: str, expected: str) -> None:
+    assert phrase_of(text, FRONT) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "avoid", "expected"),
+    [
+        ("Musk's plan", "ELON musk", "plan"),  # case does not matter
+        ("Nobody doubted Musk's plan", "Musk’s episode", "doubted"),  # nor a possessive
+        ("Tesla's AI5 chip was announced", "AI", "AI5"),  # whole words: "AI" is not "AI5"
+        ("The robots are self-driving now.", "Self-Driving Cars", "robots"),
+        ("The robots are self-driving now.", "driving", "self-driving"),  # "self" is not shown
+        ("Douglas Adams' book is a deep book.", "Adams", "Douglas Adams"),
+        ("It costs $20,000 per unit.", "$20,000", "unit"),
+        ("Starship", "Starship", None),
+        ("Starship", "", "Starship"),
+    ],
+)
+def test_only_a_phrase_whose_words_are_all_shown_is_avoided(
+    text: str, avoid: str, expected: str | None
+) -> None:
+    assert phrase_of(text, avoid) == expected
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+def test_an_avoid_that_shares_no_word_changes_nothing(text: str) -> None:
+    assert find_key_phrase(text, "Lovelace · Babbage") == find_key_phrase(text)
+
+
 @pytest.mark.parametrize("text", SENTENCES)
 def test_the_phrase_is_a_short_meaningful_part_of_one_clause(text: str) -> None:
     span = find_key_phrase(text)
@@ -194,11 +318,13 @@ def test_the_seed_notes_get_the_phrases_a_teacher_would_hide() -> None:
 
 
 def test_the_same_text_gives_the_same_span_in_another_process() -> None:
-    here = [find_key_phrase(text) for text in SENTENCES]
+    here = [find_key_phrase(text, avoid) for text in SENTENCES for avoid in ("", FRONT)]
     code = (
         "import json, sys\n"
         "from podcards.keyphrase import find_key_phrase\n"
-        "print(json.dumps([find_key_phrase(t) for t in json.load(sys.stdin)]))\n"
+        f"avoids = ('', {FRONT!r})\n"
+        "texts = json.load(sys.stdin)\n"
+        "print(json.dumps([find_key_phrase(t, a) for t in texts for a in avoids]))\n"
     )
     src = str(Path(podcards.__file__).parent.parent)
     for seed in ("1", "4242"):
@@ -217,8 +343,14 @@ def test_the_same_text_gives_the_same_span_in_another_process() -> None:
 
 
 def test_a_text_gets_the_same_span_whatever_was_picked_before() -> None:
-    first = {text: find_key_phrase(text) for text in SENTENCES}
-    later = {text: find_key_phrase(text) for text in reversed(SENTENCES)}
+    first = {
+        (text, avoid): find_key_phrase(text, avoid) for text in SENTENCES for avoid in ("", FRONT)
+    }
+    later = {
+        (text, avoid): find_key_phrase(text, avoid)
+        for avoid in (FRONT, "")
+        for text in reversed(SENTENCES)
+    }
     assert later == first
 
 

@@ -1,4 +1,7 @@
-"""Pick the phrase a cloze card hides when the author marked none, from the text alone."""
+"""Pick the phrase a cloze card hides when the author marked none, from the text alone.
+
+What the card shows beside the text may be given too, so that the answer is not on it.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +35,15 @@ _FUNCTION_WORDS = """
     via was we well were what whatever when where whether which while who whom whose why will with
     within without would yet you your yours yourself yourselves
 """
-_STOPWORDS = frozenset(_FUNCTION_WORDS.split())
+# Fillers of speech and hedges, which transcripts are full of: they carry no fact. The -ly
+# adverbs ("obviously", "totally") are found by _is_adverb; these are the others.
+_FILLER_WORDS = """
+    anyway anyways gonna gotta guess hmm kinda know mean oh ok okay possibly probably simply
+    sorta suppose think uh um wanna yeah yep yes
+"""
+# Words that link two numbers or things, never a unit nor an answer: "85% vs 70%", "5 plus tax".
+_LINK_WORDS = "besides minus plus versus vs"
+_STOPWORDS = frozenset(_FUNCTION_WORDS.split() + _FILLER_WORDS.split() + _LINK_WORDS.split())
 
 _MAX_ZIPF = 8.0  # above the commonest English word ("the" is 7.7): rarity stays positive
 _CAPITAL_BONUS = 2.0  # a capital mid-sentence marks a name: "Starship", "Douglas Adams"
@@ -44,6 +55,11 @@ _UNIT_BONUS = 1.5  # "40 times" and "40x" say more than a bare "40" or a code li
 _UNIT_VALUE = _JOIN_COST + _UNIT_BONUS  # a unit word joins its number with this bonus
 _MAX_PHRASE_WORDS = 4
 _MAX_PHRASE_SHARE = 0.4  # never hide most of the sentence
+_VERB_COST = 2.0  # an -ing verb hides an action; a noun, name or number hides a fact
+# Below this nothing is worth hiding and the build asks the author to mark a phrase: 2.5 is a
+# word rarer than Zipf 5.5, about 1 in 3,000 words. It drops "start" and "go" but keeps the
+# common words aphorisms turn on ("never dead", "an argument"); names and numbers always pass.
+_MIN_SCORE = 2.5
 
 # Neighbours that make one phrase: "40 times", "Raptor 3", "Douglas Adams", "humanoid
 # robots". A common word next to a term ("robots represents") does not join it.
@@ -56,20 +72,32 @@ class _Word:
 
     start: int
     end: int  # without a possessive "'s": the cloze hides "Musk" in "Musk's"
+    key: str  # lowercase, without sign, currency or %: "musk", "20,000"
     kind: str  # stop, number, unit, name, term, or plain (a word that only stands alone)
     value: float  # how much hiding it tests recall
     joins_previous: bool  # only spaces since the previous word, so one phrase may hold both
 
 
-def find_key_phrase(text: str) -> tuple[int, int] | None:
-    """Character span [start, end) of text's most distinctive phrase of 1-4 words, or None."""
+def find_key_phrase(text: str, avoid: str = "") -> tuple[int, int] | None:
+    """Character span [start, end) of text's most distinctive phrase of 1-4 words, or None.
+
+    avoid is the text shown next to the cloze: a phrase whose words all appear in it would
+    give the answer away, so the next best phrase is taken instead.
+    """
     words = _words(text)
     max_length = min(_MAX_PHRASE_WORDS, max(1, int(len(words) * _MAX_PHRASE_SHARE)))
-    phrases = _phrases(words, max_length)
+    shown = _keys(avoid)
+    phrases = [
+        (first, last)
+        for first, last in _phrases(words, max_length)
+        if not {word.key for word in words[first : last + 1]} <= shown
+    ]
     if not phrases:
         return None
     # the highest score wins; on a tie, the earliest phrase, then the shortest
     first, last = min(phrases, key=lambda pair: (-_score(words[pair[0] : pair[1] + 1]), pair))
+    if _score(words[first : last + 1]) < _MIN_SCORE:
+        return None
     return words[first].start, words[last].end
 
 
@@ -78,39 +106,54 @@ def _words(text: str) -> list[_Word]:
     words: list[_Word] = []
     for match in _WORD.finditer(text):
         word = _POSSESSIVE.sub("", match.group())
-        key = word.lower().replace("’", "'").lstrip("$£€¥+-−").rstrip("%")
+        key = _key(word)
         # the gap keeps a possessive's "'s", so "Tesla's AI5" is never one phrase
         gap = text[words[-1].end : match.start()] if words else ""
         joins = gap.isspace() and "\n" not in gap
         initial = not words or _SENTENCE_END.search(gap) is not None
-        kind = _kind(word, key, after_number=joins and _is_quantity(words[-1], text))
+        after_number = joins and _is_quantity(words[-1], text)
+        kind = _kind(word, key, after_number=after_number, initial=initial)
         value = _value(word, key, kind, initial=initial)
-        words.append(_Word(match.start(), match.start() + len(word), kind, value, joins))
+        words.append(_Word(match.start(), match.start() + len(word), key, kind, value, joins))
     return words
 
 
-def _kind(word: str, key: str, *, after_number: bool) -> str:
+def _key(word: str) -> str:
+    """A word as it is compared: "$20,000" and "20,000", "Musk’s" and "musk's" are one."""
+    return word.lower().replace("’", "'").lstrip("$£€¥+-−").rstrip("%")
+
+
+def _keys(text: str) -> frozenset[str]:
+    """The keys of text's words and of their hyphenated parts: "self-driving" shows "driving"."""
+    keys = {_key(_POSSESSIVE.sub("", match.group())) for match in _WORD.finditer(text)}
+    return frozenset(keys.union(*(key.split("-") for key in keys)))
+
+
+def _kind(word: str, key: str, *, after_number: bool, initial: bool) -> str:
     """What part a word can play in a phrase."""
     if key in _STOPWORDS or _CONTRACTION.search(key):
         return "stop"
+    if _is_adverb(key) and not _is_name(word, initial=initial):
+        return "stop"  # "Obviously", "totally": they qualify a fact, never state one
     if any(char.isdigit() for char in key):
         return "number"
     if after_number and word.islower() and (key in _MAGNITUDES or key.endswith("s")):
         return "unit"  # "40 times", "4.5 billion", but not "AI5 chip" or "by 2030 robots"
     if any(char.isupper() for char in word):
         return "name"
-    if _rarity(key) >= _TERM_RARITY and not _is_adverb(key):
+    if _rarity(key) >= _TERM_RARITY:
         return "term"
     return "plain"
 
 
 def _is_quantity(word: _Word, text: str) -> bool:
-    """Whether a word is a quantity that a unit may follow: a number, but not a year."""
-    return word.kind == "number" and not _YEAR.fullmatch(text[word.start : word.end])
+    """Whether a unit may follow a word: a number, but not a year nor a code like "AI5"."""
+    written = text[word.start : word.end]
+    return word.kind == "number" and not _YEAR.fullmatch(written) and not written[0].isalpha()
 
 
 def _value(word: str, key: str, kind: str, *, initial: bool) -> float:
-    """How much hiding the word tests recall: rarity, plus bonuses for names and numbers."""
+    """How much hiding the word tests recall: rarity, more for names and numbers, less for verbs."""
     if kind == "stop":
         return 0.0
     if kind == "number":
@@ -118,6 +161,8 @@ def _value(word: str, key: str, kind: str, *, initial: bool) -> float:
     value = _rarity(key) + (_COMPOUND_BONUS if "-" in key else 0.0)
     if _is_name(word, initial=initial):
         value += _CAPITAL_BONUS
+    elif _is_verb(key):
+        value -= _VERB_COST
     return max(value, _UNIT_VALUE) if kind == "unit" else value
 
 
@@ -130,9 +175,24 @@ def _is_name(word: str, *, initial: bool) -> bool:
 
 
 def _is_adverb(key: str) -> bool:
-    """An -ly word built on a known word ("globally"): it qualifies a term, never names one."""
-    stems = [key[:-2], key[:-4]] if key.endswith("ally") else [key[:-2]]
-    return key.endswith("ly") and max(_zipf(stem) for stem in stems) >= 3.0
+    """An -ly word built on a known word: "globally", "basically", "easily"."""
+    stems = [key[:-2], key[:-4] if key.endswith("ically") else "", key[:-3] + "y"]
+    return key.endswith("ly") and _is_known_stem(stems)
+
+
+def _is_verb(key: str) -> bool:
+    """An -ing word built on a known word: "harnessing", "declining", "planning"."""
+    stem = key[:-3]
+    doubled = stem[:-1] if len(stem) > 1 and stem[-1] == stem[-2] else ""
+    return key.endswith("ing") and _is_known_stem([stem, stem + "e", doubled])
+
+
+def _is_known_stem(stems: list[str]) -> bool:
+    """Whether a stem is a common word, and long enough not to be chance ("ear" in "early").
+
+    A compound is no stem: "walk-daily" and "self-sustaining" name things.
+    """
+    return any(len(stem) >= 4 and stem.isalpha() and _zipf(stem) >= 3.0 for stem in stems)
 
 
 def _rarity(key: str) -> float:
