@@ -30,6 +30,7 @@ from podcards.ingest import (
     render_deck,
     split_quotation,
 )
+from podcards.ingest.inline import plain_inline
 from podcards.ingest.notes import section_of
 from podcards.ingest.yaml_out import document
 from podcards.sources import load_deck
@@ -205,7 +206,11 @@ def test_markdown_export() -> None:
     assert episode.duration == "1 h 32 min"
     assert str(episode.date) == "2025-03-14"
     assert episode.url == "https://example.com/episodes/ada-palmer?t=0"
-    assert deck.takeaway == 'Every "golden age" is a story told **later**, by people who need one.'
+    assert deck.hook == (
+        "Why did people in 1500 think they were living in a golden age, while we call it a time "
+        "of plague & war?"
+    )
+    assert deck.takeaway == 'Every "golden age" is a story told later, by people who need one.'
     assert deck.summary == (
         "Palmer explains how Renaissance writers invented their own golden age to win patrons. "
         "The conversation moves from Florence to the printing press.\n"
@@ -378,6 +383,128 @@ def test_nested_frameworks_and_one_line_habits_and_references() -> None:
     assert [r.name for r in deck.references] == ["Stripe Atlas", "The Mom Test"]
 
 
+def test_inline_markdown_is_markup_not_text() -> None:
+    """Links and emphasis in names, titles and texts, a framework as **Name**: summary, quotes
+    in single quotes or with the speaker first: the words, not the markers, become the deck."""
+    parsed = parse_notes(read_notes(SAMPLES / "inline-markdown.md"), "inline.md")
+    deck = parsed.deck
+    episode = deck.episode
+    assert (episode.podcast, episode.title) == (
+        "Lex Fridman Podcast",
+        "Dennis Whyte: Nuclear Fusion and the Future of Energy",
+    )
+    assert (episode.hosts, episode.guests) == ((), ("Dennis Whyte",))
+    assert episode.url == "https://lexfridman.com/dennis-whyte/"
+    assert deck.info.id == "lex-fridman-podcast-dennis-whyte"
+    assert deck.hook == 'Why has fusion been "30 years away" for 70 years?'
+    assert deck.takeaway == (
+        "Fusion is an engineering problem now: magnets, not physics, set the pace."
+    )
+    assert [i.text for i in deck.insights] == [
+        "We learn by building: SPARC aims for Q > 1 with real hardware, not simulations.",
+        "Plasma at 100 000 000 °C (hotter than the Sun's core) is held by fields, not walls.",
+        # not emphasis: a product, snake_case; a code span is its text; the rest exactly
+        "The tokamak_config of a 5 * 3 m machine & its snake_case names cost < £1bn (≈2% of ITER).",
+        "Read The Beginning of Infinity for why every problem is soluble, see "
+        "https://example.org/deutsch_on_problems_.",
+    ]
+    triple, gain = deck.frameworks
+    assert (triple.id, triple.name, triple.summary) == (
+        "the-fusion-triple-product",
+        "The Fusion Triple Product",
+        "density × temperature × confinement time decides ignition.",
+    )
+    assert [(c.id, c.name) for c in triple.components] == [
+        ("density", "Density"),
+        ("temperature", "Temperature"),
+        ("confinement-time", "Confinement time"),
+    ]
+    assert (gain.name, gain.summary) == (
+        "Energy Gain",
+        "what a power plant must get back for what it puts in.",
+    )
+    assert [(c.name, c.text) for c in gain.components] == [
+        ("Q > 1", "the plasma gives more than it gets"),
+        ("Q > 10", "a plant pays for itself"),
+    ]
+    assert [(q.text, q.speaker, q.context) for q in deck.quotes] == [
+        ("Fusion is clean, safe and virtually endless - if we can hold it.", "Dennis Whyte", ""),
+        ("The magnets changed everything.", "Dennis Whyte", ""),
+        ("What does the first power plant look like?", "Lex Fridman", "asking about ARC"),
+        ("Engineering is the art of the possible.", "Dennis Whyte", "on SPARC"),
+    ]
+    assert [(r.id, r.name, r.text) for r in deck.references] == [
+        ("iter", "ITER", "the international tokamak being built in France."),
+        ("sparc", "SPARC", "the compact, high-field tokamak."),
+        (
+            "the-beginning-of-infinity",
+            "The Beginning of Infinity",
+            "David Deutsch's book on explanations.",
+        ),
+    ]
+    assert [(s.line, s.reason) for s in parsed.skipped] == [(6, "nothing after the colon")]
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("[ITER](https://www.iter.org) — fusion", "ITER — fusion"),
+        ('[Wiki](https://en.wikipedia.org/wiki/Foo_(bar) "title")', "Wiki"),
+        ("*The Beginning of Infinity*", "The Beginning of Infinity"),
+        (
+            "we **learn** by __doing__, _real_ *work*, ***both***",
+            "we learn by doing, real work, both",
+        ),
+        ("**bold with _italic_ inside**", "bold with italic inside"),
+        ('(*aside*), "**loud**".', '(aside), "loud".'),
+        ("`code` and ``a ` tick``", "code and a ` tick"),
+        ("`__init__` and `a*b*c`", "__init__ and a*b*c"),
+        # not emphasis: kept as written
+        ("5 * 3 = 15, 2*3*4 and a * b * c", "5 * 3 = 15, 2*3*4 and a * b * c"),
+        ("snake_case_name and x**y**z", "snake_case_name and x**y**z"),
+        ("https://x.org/_a_/b_c_ and *unclosed", "https://x.org/_a_/b_c_ and *unclosed"),
+        ("[not a link] (x) and [](y)", "[not a link] (x) and [](y)"),
+        ("<b> & 100% £20 m² – “ok” ‘fine’ — \\*", "<b> & 100% £20 m² – “ok” ‘fine’ — \\*"),
+    ],
+)
+def test_inline_markdown_forms(text: str, plain: str) -> None:
+    assert plain_inline(text) == plain
+
+
+def test_a_framework_named_in_bold_before_its_summary() -> None:
+    notes = (
+        "Podcast: P\nTitle: T\n\nFrameworks\n"
+        "**The Flywheel**: each customer makes the next one cheaper to win.\n"
+        "- Attract: content brings strangers in\n- Engage: a free tool turns them into users\n\n"
+        "**Default Alive** — will the company make it on its current money?\n- Revenue\n\n"
+        "Scaling Laws: Compute and Intelligence\n- More compute\n"
+    )
+    parsed = parse_notes(notes)
+    assert [(f.name, f.summary, len(f.components)) for f in parsed.deck.frameworks] == [
+        ("The Flywheel", "each customer makes the next one cheaper to win.", 2),
+        ("Default Alive", "will the company make it on its current money?", 1),
+        # a title with a colon in it stays a title
+        ("Scaling Laws: Compute and Intelligence", "", 1),
+    ]
+    assert parsed.skipped == ()
+
+
+def test_quotes_with_the_speaker_first() -> None:
+    notes = (
+        "Podcast: P\nTitle: T\n\nQuotes\n"
+        'Jane: "Do fewer things."\n'
+        "Jane Doe: “Work at a natural pace.”\n"
+        "- **Ann Lee**: «Bold name.» (on names)\n"
+        "> Bo Li: ‘In a blockquote.’\n"
+    )
+    assert [(q.text, q.speaker, q.context) for q in parse_notes(notes).deck.quotes] == [
+        ("Do fewer things.", "Jane", ""),
+        ("Work at a natural pace.", "Jane Doe", ""),
+        ("Bold name.", "Ann Lee", "on names"),
+        ("In a blockquote.", "Bo Li", ""),
+    ]
+
+
 @pytest.mark.parametrize(
     ("heading", "kind"),
     [
@@ -425,10 +552,13 @@ def test_bullet_styles(bullet: str) -> None:
         ('"He said "stop" - then left." - Ann Lee', 'He said "stop" - then left.', "Ann Lee"),
         ("‘I don’t know.’ — Ann Lee", "I don’t know.", "Ann Lee"),
         ('"Both." (Ann Lee)', "Both.", "Ann Lee"),
+        ("'Single.' - Ann Lee", "Single.", "Ann Lee"),
+        ("'It's mine - all of it.' – Ann Lee", "It's mine - all of it.", "Ann Lee"),
+        ("'Not closed - Ann Lee", None, None),
     ],
 )
-def test_quotation_forms(line: str, text: str, who: str | None) -> None:
-    assert split_quotation(line) == (text, who)
+def test_quotation_forms(line: str, text: str | None, who: str | None) -> None:
+    assert split_quotation(line) == (None if text is None else (text, who))
 
 
 @pytest.mark.parametrize(
@@ -515,17 +645,22 @@ def test_yaml_gives_back_every_text_exactly() -> None:
     assert yaml.safe_load(dump_yaml(document)) == document
 
 
-@pytest.mark.parametrize(
-    "sample",
-    [
-        "seed",
-        "markdown-export.md",
-        "plain-numbered.txt",
-        "blockquotes-and-paragraphs.md",
-        "nested-frameworks.md",
-    ],
-)
-def test_deck_file_reads_back_exactly_and_loads_in_the_build(sample: str, tmp_path: Path) -> None:
+BAD_SAMPLES = ("empty.txt", "no-items.md", "no-sections.txt")
+"""Notes that ingest refuses (see test_cli_bad_input_exits_1_and_writes_nothing)."""
+GOOD_SAMPLES = sorted(p.name for p in SAMPLES.iterdir() if p.name not in BAD_SAMPLES)
+
+
+def test_every_sample_is_ingested_or_refused() -> None:
+    assert len(GOOD_SAMPLES) == 6
+    for name in BAD_SAMPLES:
+        with pytest.raises(PodcardsError):
+            parse(name)
+
+
+@pytest.mark.parametrize("sample", GOOD_SAMPLES)
+def test_deck_file_reads_back_exactly_and_builds(sample: str, tmp_path: Path) -> None:
+    """Each sample's deck file, with no edits: YAML gives back the deck, and `podcards build`
+    makes its package with every text in it."""
     deck = parse(sample)
     text = render_deck(deck, header="# test\n")
     data = yaml.safe_load(text)
@@ -534,7 +669,8 @@ def test_deck_file_reads_back_exactly_and_loads_in_the_build(sample: str, tmp_pa
     texts += [f.summary for f in deck.frameworks] + [h.text for h in deck.habits]
     assert [i["text"] for i in data.get("insights", [])] == [i.text for i in deck.insights]
     assert all(t == t.strip() for t in texts)
-    path = tmp_path / "deck.yaml"
+    path = tmp_path / "decks" / f"{deck.info.id}.yaml"
+    path.parent.mkdir()
     path.write_text(text, encoding="utf-8")
     built = load_deck(path)
     assert built.id == deck.info.id
@@ -542,6 +678,13 @@ def test_deck_file_reads_back_exactly_and_loads_in_the_build(sample: str, tmp_pa
     assert [c.id for f in built.frameworks for c in f.components] == [
         c.id for f in deck.frameworks for c in f.components
     ]
+    result = run(tmp_path, "build")
+    assert result.exit_code == 0, result.output
+    package = tmp_path / "dist" / f"{deck.info.id}.apkg"
+    assert package.is_file()
+    shipped = package_texts(package)
+    for item_text in [i.text for i in deck.insights] + [r.name for r in deck.references]:
+        assert item_text in shipped, item_text
 
 
 def test_deck_file_layout() -> None:
@@ -580,6 +723,39 @@ def test_empty_sections_are_left_out() -> None:
     }
 
 
+def test_empty_lists_are_left_out() -> None:
+    """No hosts in the notes: no `hosts: []` in the deck file (nor guests, nor tags)."""
+    deck = parse_notes("Podcast: P\nTitle: T\nHosts: []\n\nInsights\n- One.\n").deck
+    assert (deck.episode.hosts, deck.episode.guests) == ((), ())
+    text = render_deck(deck)
+    assert "[]" not in text
+    assert yaml.safe_load(text)["episode"] == {"podcast": "P", "title": "T"}
+
+
+def test_deck_ids_and_tags_are_the_builds_slug() -> None:
+    guest = "Maximiliana Österreicher-Vandenberghe Rodríguez de la Fuente y Lindqvist"
+    deck = parse_notes(f"Podcast: P\nTitle: T\nGuest: {guest}\n\nInsights\n- One.\n").deck
+    assert deck.info.tags == ("p", build_slug(guest))
+    assert deck.info.id == f"p-{build_slug(guest)}"
+    assert len(build_slug(guest)) == 60
+
+
+def test_a_long_text_id_is_cut_between_words_not_in_one() -> None:
+    """Three insights alike in their first six words: the third gets the longest id, words
+    of the text up to 72 characters, past the 60 of a name's slug and never cut in a word."""
+    same = "Alphabetical bookkeeping conventions dominate medieval monastic scriptoria"
+    notes = "Podcast: P\nTitle: T\n\nInsights\n" + "".join(
+        f"- {same} {end}.\n"
+        for end in ("quietly", "unexpectedly everywhere", "astonishingly thoroughly")
+    )
+    ids = [i.id for i in parse_notes(notes).deck.insights]
+    assert ids == [
+        "alphabetical-bookkeeping-conventions",
+        "alphabetical-bookkeeping-conventions-dominate-medieval",
+        "alphabetical-bookkeeping-conventions-dominate-medieval-monastic",  # 63 characters
+    ]
+
+
 # -- the command -------------------------------------------------------------------------------
 
 
@@ -613,6 +789,16 @@ def test_source_date_epoch_sets_the_date_in_the_header(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1760000000")
     report = ingest(SAMPLES / "nested-frameworks.md", tmp_path / "f.yaml")
     assert "on 2025-10-09 08:53 UTC." in report.path.read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_bad_source_date_epoch_is_a_usage_error_as_in_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    result = run(tmp_path, "ingest", str(SAMPLES / "nested-frameworks.md"))
+    assert result.exit_code == 2
+    assert "SOURCE_DATE_EPOCH must be whole seconds, not 'yesterday'" in result.output
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_output_option_and_folder(tmp_path: Path) -> None:
@@ -876,6 +1062,87 @@ def test_update_keeps_hand_edits_and_never_reuses_an_id(
     assert "changes: 1 new, 0 changed, 0 removed" in result.output
 
 
+def test_update_keeps_what_the_notes_do_not_give(tmp_path: Path) -> None:
+    """A summary, speaker, context, component name or episode detail added to the deck file
+    by hand survives --update when the notes say nothing of it."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "Podcast: P\nTitle: T\n\nFrameworks\n**Flywheel**\n- Attract: strangers come in\n"
+        '- Users tell others\n\nQuotes\n- "Do fewer things."\n',
+        encoding="utf-8",
+    )
+    deck = tmp_path / "deck.yaml"
+    ingest(notes, deck, now=NOW)
+    edited = revise(
+        deck.read_text(encoding="utf-8"),
+        ("    name: Flywheel\n", "    name: Flywheel\n    summary: Growth that feeds itself.\n"),
+        (
+            "        text: Users tell others\n",
+            "        name: Word\n        text: Users tell others\n",
+        ),
+        (
+            "    text: Do fewer things.\n",
+            "    text: Do fewer things.\n    speaker: Cal Newport\n    context: on focus\n",
+        ),
+        (
+            "  title: T\n",
+            "  title: T\n  hosts: [Ann]\n  date: 2025-01-02\n  duration: 1 h\n"
+            "  url: https://example.com/t\n",
+        ),
+    )
+    deck.write_text(edited, encoding="utf-8")
+    report = ingest(notes, deck, mode="update", now=NOW)
+    assert report.action == "unchanged"
+    assert report.changes == ()
+    assert deck.read_text(encoding="utf-8") == edited
+    notes.write_text(notes.read_text(encoding="utf-8") + '- "Ship small."\n', encoding="utf-8")
+    ingest(notes, deck, mode="update", now=NOW)
+    after = yaml.safe_load(deck.read_text(encoding="utf-8"))
+    flywheel = after["frameworks"][0]
+    assert flywheel["summary"] == "Growth that feeds itself."
+    assert flywheel["components"][1]["name"] == "Word"
+    assert (after["quotes"][0]["speaker"], after["quotes"][0]["context"]) == (
+        "Cal Newport",
+        "on focus",
+    )
+    assert after["quotes"][1]["text"] == "Ship small."
+    assert after["episode"] == {
+        "podcast": "P",
+        "title": "T",
+        "hosts": ["Ann"],
+        "date": datetime(2025, 1, 2).date(),
+        "duration": "1 h",
+        "url": "https://example.com/t",
+    }
+
+
+def test_update_refuses_a_deck_file_with_a_key_given_twice(tmp_path: Path) -> None:
+    """Read as the build reads it: YAML would keep the last `text:` silently."""
+    deck = tmp_path / "x.yaml"
+    deck.write_text(
+        "podcards: 1\ndeck: {id: x, name: 'Podcasts::X::Y'}\nepisode: {podcast: X, title: Y}\n"
+        "insights:\n  - id: one\n    text: First.\n    text: Second.\n",
+        encoding="utf-8",
+    )
+    before = deck.read_bytes()
+    result = run(tmp_path, "ingest", str(SEED), "-o", "x.yaml", "--update")
+    assert result.exit_code == 1
+    assert "x.yaml:7: cannot merge into it: 'text' is given twice" in result.output
+    assert deck.read_bytes() == before
+
+
+def test_update_says_where_a_section_is_not_a_list(tmp_path: Path) -> None:
+    deck = tmp_path / "x.yaml"
+    deck.write_text(
+        "podcards: 1\ndeck: {id: x, name: 'Podcasts::X::Y'}\nepisode: {podcast: X, title: Y}\n"
+        "quotes: Just one.\n",
+        encoding="utf-8",
+    )
+    result = run(tmp_path, "ingest", str(SEED), "-o", "x.yaml", "--update")
+    assert result.exit_code == 1
+    assert "x.yaml:4: 'quotes' must be a list of items to merge into" in result.output
+
+
 def test_update_needs_an_existing_deck_file(tmp_path: Path) -> None:
     result = run(tmp_path, "ingest", str(SEED), "-o", "decks/x.yaml", "--update")
     assert result.exit_code == 1
@@ -887,7 +1154,7 @@ def test_update_reports_a_broken_deck_file_with_its_line(tmp_path: Path) -> None
     (tmp_path / "x.yaml").write_text("podcards: 1\ndeck: [unclosed\n", encoding="utf-8")
     result = run(tmp_path, "ingest", str(SEED), "-o", "x.yaml", "--update")
     assert result.exit_code == 1
-    assert re.search(r"x\.yaml:\d+: cannot merge into it: YAML error", result.output)
+    assert re.search(r"x\.yaml:3: cannot merge into it: YAML syntax error", result.output)
 
 
 def test_update_matches_a_hand_written_item_without_id_by_its_name(tmp_path: Path) -> None:

@@ -1,23 +1,25 @@
 """Episode summary notes to a deck file: parse the notes, give every item an id, merge.
 
-Every text of the notes is kept character for character; only whitespace is normalized.
-What is not taken is reported, never dropped silently. Where each step lives:
-``notes`` (reading, sections, lines), ``episode``, ``insights``, ``frameworks``,
-``quotes``, ``named`` (habits, references), ``parse`` (the whole deck), ``ids``,
-``merge`` (``--update``), ``yaml_out`` (the deck file's text), ``model`` (the data).
+Every text of the notes is kept character for character; only whitespace is normalized,
+and inline Markdown (``[text](url)``, ``**bold**``, ``*italic*``, ``` `code` ```) is
+markup, not text. What is not taken is reported, never dropped silently. Where each step
+lives: ``notes`` (reading, sections, lines), ``episode``, ``insights``, ``frameworks``,
+``quotes``, ``named`` (habits, references), ``inline`` (Markdown in a text), ``parse``
+(the whole deck), ``ids``, ``merge`` (``--update``), ``yaml_out`` (the deck file's text),
+``model`` (the data).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from podcards.build import release_time
 from podcards.errors import Location, PodcardsError, Problem
 from podcards.files import write_text
-from podcards.ingest.ids import slug, with_ids
+from podcards.ingest.ids import with_ids
 from podcards.ingest.merge import load_deck_file, merge
 from podcards.ingest.model import (
     Change,
@@ -37,6 +39,7 @@ from podcards.ingest.notes import norm, read_notes
 from podcards.ingest.parse import parse_notes
 from podcards.ingest.quotes import split_quotation
 from podcards.ingest.yaml_out import document, dump_yaml, render_deck
+from podcards.sources import slug
 
 __all__ = [
     "Change",
@@ -112,7 +115,11 @@ def ingest(
     mode: Mode = "create",
     now: datetime | None = None,
 ) -> Report:
-    """Read the notes and write (or, with ``mode="update"``, merge into) a deck file."""
+    """Read the notes and write (or, with ``mode="update"``, merge into) a deck file.
+
+    The header says when: ``now``, else the build's release time (``SOURCE_DATE_EPOCH``
+    when set, which must then be whole seconds: ``UsageError`` otherwise).
+    """
     parsed = parse_notes(read_notes(notes), str(notes))
     deck = parsed.deck
     target = output if output is not None else Path("decks") / f"{deck.info.id}.yaml"
@@ -120,7 +127,7 @@ def ingest(
         target = target / f"{deck.info.id}.yaml"
     if target.exists() and notes.resolve() == target.resolve():
         raise PodcardsError([Problem(Location.of(target), "is the notes file itself")])
-    when = now if now is not None else _now()
+    when = now if now is not None else datetime.fromtimestamp(release_time(), UTC)
     changes: tuple[Change, ...] | None = None
     if mode == "update":
         if not target.is_file():
@@ -156,13 +163,6 @@ def ingest(
     verb = "Updated" if mode == "update" else "Written"
     write_text(target, render_deck(deck, header=_header(verb, notes, when)))
     return Report(target, action, deck, parsed.skipped, changes)
-
-
-def _now() -> datetime:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC)
-    return datetime.now(UTC)
 
 
 def _header(verb: str, notes: Path, when: datetime) -> str:

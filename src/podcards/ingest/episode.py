@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 
 from podcards.errors import Location, Problems
+from podcards.ingest.inline import without_links
 from podcards.ingest.model import Episode
 from podcards.ingest.notes import MD_HEADING, URL, Block, Skips, Token, blocks, norm
 
@@ -46,7 +47,9 @@ def _label_of(body: str) -> tuple[str, str] | None:
 
 
 def _people(value: str) -> tuple[str, ...]:
-    """Names from "A, B and C": a role in parentheses or after a dash is not part of a name."""
+    """Names from "A, B and C": a role in parentheses or after a dash is not part of a name;
+    a linked name ("[A](https://...)") is its text."""
+    value = without_links(value)
     names: list[str] = []
     depth, part = 0, ""
     for ch in value:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from podcards.ingest.model import Component, Framework
-from podcards.ingest.named import split_named, title, title_like, unbold
+from podcards.ingest.named import BOLD_NAME, split_named, title, title_like, unbold
 from podcards.ingest.notes import Block, Skips, Token, join, join_paragraphs
 
 
@@ -54,7 +54,12 @@ def frameworks(skips: Skips, blocks: list[Block]) -> tuple[Framework, ...]:
                 target = [tok.body]
                 current.summary.append(target)
             elif current is None or current.components:
-                if title_like(tok.body) and tok.kind == "text":
+                named = split_named(tok.body, dashes=False) if tok.kind == "text" else None
+                if named and (BOLD_NAME.match(tok.body) or not title_like(tok.body)):
+                    # "**Name**: summary" (or "Name: a summary.") on the line before its bullets
+                    current, target = start(named[0], tok), [named[1]]
+                    current.summary.append(target)
+                elif title_like(tok.body) and tok.kind == "text":
                     current, target = start(title(tok.body), tok), None
                 else:
                     skips.add(tok)

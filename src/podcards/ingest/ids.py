@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from itertools import chain, count
@@ -27,6 +26,7 @@ from podcards.ingest.model import (
     Reference,
 )
 from podcards.ingest.notes import norm
+from podcards.sources import slug
 
 _STOPWORD_TEXT = (
     "a an the and or but of to in on at for with by from as is are was were be been being it "
@@ -37,11 +37,16 @@ _STOPWORD_TEXT = (
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
-def slug(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens: "Schrödinger's Cat" -> "schrodingers-cat"."""
-    words = "".join(ch if ch.isalnum() else " " for ch in re.sub(r"(?<=\w)['’](?=\w)", "", text))
-    ascii_text = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+_SEPARATORS = re.compile(r"[\s!-&(-/:-@\[-`{-~]+")
+"""White space and ASCII punctuation but the apostrophe: where a slug splits words anyway."""
+
+
+def slug_words(text: str) -> list[str]:
+    """The words of ``slug(text)``, however long the text: its cap is no place to cut a word.
+
+    The text is cut where the slug splits words anyway, so the words are the slug's own.
+    """
+    return [word for piece in _SEPARATORS.split(text) for word in slug(piece).split("-") if word]
 
 
 def _shorten(words: Sequence[str], limit: int) -> str:
@@ -55,7 +60,7 @@ def _shorten(words: Sequence[str], limit: int) -> str:
 
 def _id_candidates(text: str, *, named: bool) -> list[str]:
     """Readable ids for a name or a text, shortest first; the same text gives the same ids."""
-    words = slug(text).split("-") if slug(text) else []
+    words = slug_words(text)
     content = [w for w in words if w not in _STOPWORDS] or words
     candidates: list[str] = []
     if named and len("-".join(words)) <= 40:
@@ -140,7 +145,7 @@ def deck_info(episode: Episode) -> DeckInfo:
     who = (
         slug(episode.guests[0])
         if episode.guests
-        else _shorten([w for w in slug(episode.title).split("-") if w not in _STOPWORDS], 40)
+        else _shorten([w for w in slug_words(episode.title) if w not in _STOPWORDS], 40)
     )
     deck_id = "-".join(part for part in (podcast[:40].strip("-"), who) if part)
     if not deck_id:

@@ -15,8 +15,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-
 from podcards.cloze import plain
 from podcards.errors import Location, PodcardsError, Problem, Problems
 from podcards.ingest.ids import with_ids
@@ -32,7 +30,7 @@ from podcards.ingest.model import (
     Item,
 )
 from podcards.ingest.notes import norm
-from podcards.sources import EPISODE_KEYS
+from podcards.sources import EPISODE_KEYS, read_yaml
 from podcards.sources import slug as build_slug
 
 _WRITTEN = ("podcards", "deck", "episode", "hook", "takeaway", "summary", *SECTIONS)
@@ -42,20 +40,21 @@ _SIMILAR = 0.6
 
 
 def load_deck_file(path: Path) -> dict[str, object]:
-    """The existing deck file's data, with its item sections checked to be lists of items."""
+    """The existing deck file's data, with its item sections checked to be lists of items.
+
+    Read as the build reads it (``read_yaml``): a key given twice is an error, not the last
+    one silently.
+    """
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PodcardsError([Problem(Location.of(path), f"cannot read: {error}")]) from error
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        what = getattr(error, "problem", None) or str(error)
+        data, read_problems = read_yaml(path)
+    except OSError as error:
         raise PodcardsError(
-            [Problem(Location.of(path, line), f"cannot merge into it: YAML error: {what}")]
+            [Problem(Location.of(path), f"cannot read: {error.strerror}")]
         ) from error
+    if read_problems:
+        raise PodcardsError(
+            [Problem(p.location, f"cannot merge into it: {p.message}") for p in read_problems]
+        )
     if not isinstance(data, dict):
         raise PodcardsError(
             [Problem(Location.of(path), "not a deck file: expected 'podcards: 1', 'deck', ...")]
@@ -66,15 +65,26 @@ def load_deck_file(path: Path) -> dict[str, object]:
         if value is not None and not (
             isinstance(value, list) and all(isinstance(v, dict) for v in value)
         ):
-            problems.add(Location.of(path), f"'{key}' must be a list of items to merge into")
-    for framework in data.get("frameworks") or []:
+            where = Location.of(path, _line(data, key))
+            problems.add(where, f"'{key}' must be a list of items to merge into")
+    frameworks = data.get("frameworks")
+    for framework in frameworks if isinstance(frameworks, list) else []:
         components = framework.get("components") if isinstance(framework, dict) else None
         if components is not None and not (
             isinstance(components, list) and all(isinstance(c, dict) for c in components)
         ):
-            problems.add(Location.of(path), "a framework's 'components' must be a list of items")
+            problems.add(
+                Location.of(path, _line(framework, "components")),
+                "a framework's 'components' must be a list of items",
+            )
     problems.raise_if_any()
     return {str(key): value for key, value in data.items()}
+
+
+def _line(mapping: object, key: str) -> int:
+    """The line of a key of a mapping ``read_yaml`` read (0 when not known)."""
+    lines = getattr(mapping, "key_lines", None)
+    return int(lines.get(key, 0)) if isinstance(lines, dict) else 0
 
 
 def merge(deck: Deck, old: Mapping[str, object]) -> tuple[Deck, list[Change]]:
@@ -222,8 +232,13 @@ def _merge_items(
             o = olds[pairs[i]]
             updates["id"] = _old_id(o)
             updates["extra"] = _kept(o, _written(cls))
-            if getattr(item, body):
-                updates[body] = _keep_cloze(getattr(item, body), o.get(body))
+            for name in fields:
+                # a text the notes do not give (a summary, a speaker...) is the deck file's
+                value = getattr(item, name)
+                if not value:
+                    updates[name] = _text(o.get(name))
+                elif name == body:
+                    updates[name] = _keep_cloze(value, o.get(name))
             after = replace(item, **updates)
             if any(getattr(after, name) != _text(o.get(name)) for name in fields):
                 label = getattr(after, "name", "") or getattr(after, body)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from podcards.ingest.inline import without_links
 from podcards.ingest.model import Habit, Reference
 from podcards.ingest.notes import URL, Block, Skips, Token, join_paragraphs, norm
 
@@ -25,7 +26,11 @@ def _is_name(text: str) -> bool:
 
 
 def split_named(body: str, *, dashes: bool) -> tuple[str, str] | None:
-    """("Name", "text") from "**Name**: text", "Name: text" or (with dashes) "Name – text"."""
+    """("Name", "text") from "**Name**: text", "Name: text" or (with dashes) "Name – text".
+
+    A link is its text here, so that "[Name](https://...): text" has a name too.
+    """
+    body = without_links(body)
     if bold := BOLD_NAME.match(body):
         name = norm(bold["name"].rstrip(":"))
         if _is_name(name) and bold["text"]:

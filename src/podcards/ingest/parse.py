@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any, TypeVar
 
 from podcards.errors import Location, PodcardsError, Problem, Problems
 from podcards.ingest.episode import episode
 from podcards.ingest.frameworks import frameworks
 from podcards.ingest.ids import deck_info, with_ids
+from podcards.ingest.inline import plain_inline
 from podcards.ingest.insights import insights, paragraphs
-from podcards.ingest.model import Deck, DeckInfo, Habit, Parsed, Reference, Skipped
+from podcards.ingest.model import (
+    SECTIONS,
+    Deck,
+    DeckInfo,
+    Framework,
+    Habit,
+    Item,
+    Parsed,
+    Reference,
+    Skipped,
+)
 from podcards.ingest.named import named_items, split_named
 from podcards.ingest.notes import Block, Section, Skips, blocks, sections, split_lines
 from podcards.ingest.quotes import QUOTE_MARKS, quotes
@@ -74,9 +86,41 @@ def parse_notes(text: str, source: str = "<notes>") -> Parsed:
             "or reference (bullets or lines under those headings)",
         )
     problems.raise_if_any()
+    deck = _plain(deck)
     deck = with_ids(replace(deck, info=deck_info(deck.episode)))
     skipped = sorted(skips.lines, key=lambda s: s.line)
     return Parsed(deck, tuple(skipped))
+
+
+_I = TypeVar("_I", bound=Item)
+
+
+def _plain_item(item: _I) -> _I:
+    texts: dict[str, Any] = {name: plain_inline(getattr(item, name)) for name in item.FIELDS}
+    if isinstance(item, Framework):
+        return replace(item, **texts, components=tuple(map(_plain_item, item.components)))
+    return replace(item, **texts)
+
+
+def _plain(deck: Deck) -> Deck:
+    """The deck without the inline Markdown of the notes (links, emphasis) in its texts."""
+    episode = deck.episode
+    items: dict[str, Any] = {key: tuple(map(_plain_item, getattr(deck, key))) for key in SECTIONS}
+    return replace(
+        deck,
+        episode=replace(
+            episode,
+            podcast=plain_inline(episode.podcast),
+            title=plain_inline(episode.title),
+            hosts=tuple(map(plain_inline, episode.hosts)),
+            guests=tuple(map(plain_inline, episode.guests)),
+            duration=plain_inline(episode.duration),
+        ),
+        hook=plain_inline(deck.hook),
+        takeaway=plain_inline(deck.takeaway),
+        summary=plain_inline(deck.summary),
+        **items,
+    )
 
 
 def _drop_sign_off(

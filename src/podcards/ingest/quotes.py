@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from podcards.ingest.inline import plain_inline
 from podcards.ingest.model import Quote
 from podcards.ingest.notes import Block, Skips, Token, join, norm
 
@@ -16,11 +17,15 @@ QUOTE_MARKS: dict[str, str] = {
     "«": "»",
     "»": "«",
     "‘": "’",
+    "'": "'’",
     "「": "」",
 }
 _ATTRIBUTION = re.compile(r"^\s*[.,;:]?\s*(?:--?|[–—―~])\s*(?P<who>\S.*?)\s*$")
 _ATTRIBUTION_LINE = re.compile(r"^(?:--?|[–—―~])\s+(?P<who>\S.*?)\s*$")
 _PARENTHESIZED = re.compile(r"^\s*[.,]?\s*\((?P<who>[^()]+)\)\s*\.?\s*$")
+_SPEAKER_FIRST = re.compile(
+    r"^(?P<who>[^\W_][\w .'’-]{0,60}?)\s*:\s+(?P<quote>[" + "".join(QUOTE_MARKS) + r"].*)$"
+)
 
 
 def _looks_like_name(who: str) -> bool:
@@ -49,6 +54,33 @@ def split_quotation(text: str) -> tuple[str, str | None] | None:
     return None
 
 
+def _speaker_first(text: str) -> tuple[str, str] | None:
+    """("Jane Doe", "“…”") from "Jane Doe: “…”": a name, a colon, then the quotation."""
+    match = _SPEAKER_FIRST.match(text)
+    if match and len(match["who"].split()) <= 5 and _looks_like_name(match["who"]):
+        return match["who"], match["quote"]
+    return None
+
+
+def _opens(body: str) -> bool:
+    """Whether a line starts a quotation: a quotation mark, or a speaker and a colon first."""
+    body = plain_inline(body)
+    return body[:1] in QUOTE_MARKS or _speaker_first(body) is not None
+
+
+def _quotation(text: str) -> tuple[str, str | None] | None:
+    """The quotation and who said it, with the speaker before (``Jane: “…”``) or after it."""
+    split = split_quotation(text)
+    if split is not None:
+        return split
+    first = _speaker_first(text)
+    split = split_quotation(first[1]) if first else None
+    if first is None or split is None:
+        return None
+    quotation, after = split
+    return quotation, f"{first[0]}, {after}" if after else first[0]
+
+
 def _speaker_and_context(who: str) -> tuple[str, str]:
     who = norm(who)
     wrapped = re.fullmatch(r"(\*\*|\*|__|_)(.+)\1\.?", who)
@@ -73,14 +105,12 @@ def _closed(draft: _Draft) -> bool:
     """Whether the draft already holds a whole quotation, so a dash line attributes it."""
     if draft.attribution is not None:
         return False
-    return draft.tok.kind == "blockquote" or split_quotation(join(draft.lines)) is not None
+    return draft.tok.kind == "blockquote" or _quotation(plain_inline(join(draft.lines))) is not None
 
 
 def quotes(skips: Skips, blocks: list[Block]) -> tuple[Quote, ...]:
     marked = any(
-        tok.kind == "blockquote" or tok.body[:1] in QUOTE_MARKS
-        for block in blocks
-        for tok in block.toks
+        tok.kind == "blockquote" or _opens(tok.body) for block in blocks for tok in block.toks
     )
     drafts: list[_Draft] = []
 
@@ -98,18 +128,21 @@ def quotes(skips: Skips, blocks: list[Block]) -> tuple[Quote, ...]:
                 and current is not None
                 and _closed(current)
                 and (current.tok.kind != "bullet" or tok.indent > current.tok.indent)
+                and not (tok.kind == "bullet" and _opens(tok.body))  # "- Jane: “…”" is a quote
             ):
                 current.attribution = attribution["who"]
             elif tok.kind == "blockquote":
-                starts = tok.body[:1] in QUOTE_MARKS
+                starts = _opens(tok.body)
                 if current is not None and current.tok.kind == "blockquote":
-                    whole = current.attribution is not None or split_quotation(join(current.lines))
+                    whole = current.attribution is not None or _quotation(
+                        plain_inline(join(current.lines))
+                    )
                     if not (starts and whole):
                         current.lines.append(tok.body)
                         continue
                 if tok.body:
                     current = start(tok)
-            elif tok.kind == "bullet" or tok.body[:1] in QUOTE_MARKS:
+            elif tok.kind == "bullet" or _opens(tok.body):
                 current = start(tok)
             elif current is not None and tok.kind == "text":
                 if current.attribution is not None:
@@ -131,8 +164,8 @@ def quotes(skips: Skips, blocks: list[Block]) -> tuple[Quote, ...]:
 
 
 def _quote(draft: _Draft) -> Quote | None:
-    joined = join(draft.lines)
-    split = split_quotation(joined)
+    joined = plain_inline(join(draft.lines))
+    split = _quotation(joined)
     if draft.attribution is not None:
         text = split[0] if split and split[1] is None else joined
         who: str | None = draft.attribution

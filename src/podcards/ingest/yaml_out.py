@@ -24,8 +24,8 @@ _ITEM_KEYS = (
 def _ordered(
     known: Iterable[tuple[str, object]], extra: Extra, order: tuple[str, ...]
 ) -> dict[str, object]:
-    """Known keys with a value, plus kept keys, in the order of the format."""
-    values = {key: value for key, value in known if value not in ("", (), None)}
+    """Known keys with a value (an empty list is none), plus kept keys, in the format's order."""
+    values = {key: value for key, value in known if value not in ("", (), [], None)}
     for key, value in extra:
         values.setdefault(key, value)
     rank = {key: i for i, key in enumerate(order)}
