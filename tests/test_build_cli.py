@@ -318,3 +318,18 @@ def test_a_renamed_item_gets_a_hint_to_keep_its_id(project: Project) -> None:
         "the same item renamed, give it `id: poetical-science` so learners keep its review "
         "history"
     ) in result.output.splitlines()
+
+
+def test_a_deleted_deck_file_is_reported(project: Project) -> None:
+    project.deck(name="a.yaml")
+    project.deck(MINIMAL_DECK.replace("id: test-deck", "id: other").replace("One", "Two"), "b.yaml")
+    assert project.build().exit_code == 0
+    (project.decks / "b.yaml").unlink()
+    for command in ("build", "diff"):
+        result = project.run(command)
+        assert result.exit_code == 0
+        assert "warning: deck 'other' (Podcasts::Test::Episode Two) was released from here" in (
+            result.output
+        )
+    # building one named file says nothing about the others
+    assert "warning" not in project.build("decks/a.yaml").output

@@ -263,3 +263,16 @@ def test_a_template_failing_for_every_item_is_reported_once(project: Project) ->
     (line,) = result.output.strip().splitlines()
     assert line.startswith("templates/insight/cloze.j2:1: ")
     assert "(rendering insight 'engine-weaves' at decks/episode.yaml:12, and 1 more)" in line
+
+
+def test_a_note_type_template_that_would_give_no_cards_is_refused(project: Project) -> None:
+    project.deck()
+    project.write("templates/notetype/qa-front.html", "<div>{{Frnt}}</div>\n")
+    result = project.build()
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "templates/notetype/qa-front.html: '{{Frnt}}' names no field of podcards Q/A "
+        "(Front, Back, Context, Source, Extra)",
+        "templates/notetype/qa-front.html: the front needs '{{Front}}', or notes get no card",
+    ]
+    assert not project.dist.exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import re
 import sqlite3
 import zipfile
 from collections.abc import Iterator
@@ -78,6 +79,29 @@ NOTE_TYPES = {
         is_cloze=True,
     ),
 }
+
+
+_SPECIAL_FIELDS = frozenset(
+    {"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag", "CardID"}
+)
+_REFERENCE = re.compile(r"\{\{([#^/]?)([^{}]+)\}\}")
+
+
+def template_problems(notetype: NoteType, side: str, html: str) -> list[str]:
+    """What would make Anki give a note no card, or show an error instead of the card."""
+    problems = []
+    fields = {name for name, _ in notetype.fields}
+    references = [(mark, body.strip()) for mark, body in _REFERENCE.findall(html)]
+    for _, body in references:
+        name = body.rsplit(":", 1)[-1].strip()
+        if name not in fields and name not in _SPECIAL_FIELDS:
+            known = ", ".join(name for name, _ in notetype.fields)
+            problems.append(f"'{{{{{body}}}}}' names no field of {notetype.name} ({known})")
+    main = "cloze:Text" if notetype.is_cloze else "Front"
+    if (side == "front" or notetype.is_cloze) and ("", main) not in references:
+        cost = "notes get no card" if side == "front" else "the answer hides the text"
+        problems.append(f"the {side} needs '{{{{{main}}}}}', or {cost}")
+    return problems
 
 
 @dataclass(frozen=True)

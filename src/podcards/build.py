@@ -14,10 +14,11 @@ from podcards.anki import (
     PackageDeck,
     PackageNote,
     package_bytes,
+    template_problems,
 )
 from podcards.cloze import cloze_numbers
 from podcards.deck import Card, Deck
-from podcards.errors import PodcardsError, Problem, UsageError
+from podcards.errors import Location, PodcardsError, Problem, UsageError
 from podcards.files import write_together
 from podcards.ledger import (
     LOCK_NAME,
@@ -59,6 +60,7 @@ class BuildReport:
     lock: Path
     lock_written: bool
     restyled: tuple[str, ...]  # names of note types whose templates or CSS changed
+    orphaned: tuple[tuple[str, str], ...]
 
 
 def release_time() -> int:
@@ -120,6 +122,7 @@ class Plan:
     previous: Lock
     release: Release
     looks: dict[str, NoteTypeLook]
+    orphaned: tuple[tuple[str, str], ...]  # released decks (id, name) with no file any more
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,14 @@ def plan(
         allow,
         str(lock_path),
     )
-    return Plan(tuple(decks), lock_path, previous, release, looks)
+    built_ids = {deck.id for deck in decks}
+    whole_folder = not paths or any(path.is_dir() for path in paths)
+    orphaned = tuple(
+        (deck_id, name)
+        for deck_id, name in sorted(previous.decks.items())
+        if whole_folder and deck_id not in built_ids
+    )
+    return Plan(tuple(decks), lock_path, previous, release, looks, orphaned)
 
 
 def build(
@@ -209,13 +219,14 @@ def build(
         outputs.append((planned.lock_path, lock_text))
     write_together(outputs)
     restyled = tuple(NOTE_TYPES[key].name for key in release.restyled)
-    return BuildReport(tuple(reports), planned.lock_path, lock_written, restyled)
+    return BuildReport(tuple(reports), planned.lock_path, lock_written, restyled, planned.orphaned)
 
 
 @dataclass(frozen=True)
 class Diff:
     notes: tuple[NoteChange, ...]
     restyled: tuple[str, ...]  # names of note types whose templates or CSS would change
+    orphaned: tuple[tuple[str, str], ...]
 
 
 def diff(paths: list[Path], *, templates_dir: Path | None = None, cwd: Path | None = None) -> Diff:
@@ -240,7 +251,7 @@ def diff(paths: list[Path], *, templates_dir: Path | None = None, cwd: Path | No
         status = "retired" if note.retired and not old.retired else "changed"
         changes.append(NoteChange(note.deck_id, note.key, status, fields, tags))
     restyled = tuple(NOTE_TYPES[key].name for key in planned.release.restyled)
-    return Diff(tuple(changes), restyled)
+    return Diff(tuple(changes), restyled, planned.orphaned)
 
 
 def _built_deck(deck: Deck, cards: list[Card]) -> BuiltDeck:
@@ -268,8 +279,18 @@ def _refuse_shared_guids(decks: list[BuiltDeck]) -> None:
 
 
 def _look(renderer: Renderer, key: str) -> NoteTypeLook:
-    front, back = (renderer.static(name) for name in _NOTETYPE_FILES[key])
-    return NoteTypeLook(front, back, renderer.static("notetype/style.css"), 0)
+    """The note type's HTML and CSS, refused where Anki would show no card or an error."""
+    sides = {}
+    problems = []
+    for side, name in zip(("front", "back"), _NOTETYPE_FILES[key], strict=True):
+        sides[side] = renderer.static(name)
+        problems += [
+            Problem(Location(renderer.static_path(name)), message)
+            for message in template_problems(NOTE_TYPES[key], side, sides[side])
+        ]
+    if problems:
+        raise PodcardsError(problems)
+    return NoteTypeLook(sides["front"], sides["back"], renderer.static("notetype/style.css"), 0)
 
 
 def _package_deck(deck: Deck, notes: tuple[LockedNote, ...]) -> PackageDeck:

@@ -116,8 +116,19 @@ def build(
             )
     for name in report.restyled:
         click.echo(f"note type '{name}' has new templates or CSS; learners get them in place")
+    _warn_orphaned(report.orphaned)
     if report.lock_written:
         click.echo(f"updated {report.lock} (commit it with the deck files)")
+
+
+def _warn_orphaned(orphaned: tuple[tuple[str, str], ...]) -> None:
+    for deck_id, name in orphaned:
+        click.echo(
+            f"warning: deck '{deck_id}' ({name}) was released from here, but no deck file has "
+            "it now: it is no longer updated, and learners keep its notes. Restore its file "
+            "to go on updating it.",
+            err=True,
+        )
 
 
 def _shorten(text: str, width: int = 90) -> str:
@@ -152,7 +163,8 @@ def diff(paths: tuple[Path, ...], templates: Path | None) -> None:
             click.echo(f"    tags: {' '.join(change.tags[0])} → {' '.join(change.tags[1])}")
     for name in result.restyled:
         click.echo(f"~ note type '{name}': new templates or CSS")
-    if not result.notes and not result.restyled:
+    _warn_orphaned(result.orphaned)
+    if not result.notes and not result.restyled and not result.orphaned:
         click.echo("no changes: the next build would ship exactly what was released")
 
 

@@ -170,6 +170,9 @@ class Renderer:
         """A note type file (Anki's own HTML or CSS), overridable like card templates."""
         return self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
 
+    def static_path(self, name: str) -> str:
+        return _shown(self.env.loader.get_source(self.env, name)[1] or name)  # type: ignore[union-attr]
+
     def render_deck(self, deck: Deck) -> list[Card]:
         """Every card of the deck, in a stable order; all template problems at once."""
         self._check_skips(deck)
