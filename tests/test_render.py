@@ -276,3 +276,15 @@ def test_a_note_type_template_that_would_give_no_cards_is_refused(project: Proje
         "templates/notetype/qa-front.html: the front needs '{{Front}}', or notes get no card",
     ]
     assert not project.dist.exists()
+
+
+def test_an_automatic_key_phrase_is_not_one_the_cue_already_shows(project: Project) -> None:
+    text = MINIMAL_DECK.replace("title: Episode One", "title: Loom patterns and the Engine")
+    text = text.replace(
+        "text: The machine could act upon other things besides numbers.",
+        "text: The Jacquard loom inspired the punched cards of the engine.",
+    )
+    card = by_key(cards_of(project, text))["insight/symbols/cloze"]
+    hidden = card.fields[0].split("{{c1::")[1].split("}}")[0]
+    assert card.fields[1] == "Test Podcast · Loom patterns and the Engine"
+    assert "loom" not in hidden.lower() and "engine" not in hidden.lower()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import traceback
@@ -22,6 +23,7 @@ from podcards.keyphrase import find_key_phrase
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 CARD_KINDS = tuple(KIND_TAGS)
 _MASK = "[…]"
+_TAGS = re.compile(r"<[^>]*>")
 _SHORT_WORDS = frozenset(
     [
         "a",
@@ -57,10 +59,13 @@ class CardTemplate:
     notetype: str  # "qa" or "cloze"
 
 
-def cloze_markup(text: str) -> Markup:
-    """Escape user text but keep its deletions; hide an automatic key phrase if none is marked."""
+def cloze_markup(text: str, avoid: str = "") -> Markup:
+    """Escape user text but keep its deletions; hide an automatic key phrase if none is marked.
+
+    ``avoid`` is what the card shows around the text: a phrase from it would be no question.
+    """
     if not has_deletion(text):
-        span = find_key_phrase(text)
+        span = find_key_phrase(text, avoid)
         if span is None:
             raise _NoKeyPhrase(text)
         start, end = span
@@ -75,6 +80,11 @@ def cloze_markup(text: str) -> Markup:
         last = match.end()
     parts.append(escape(text[last:]))
     return Markup("".join(parts))
+
+
+@jinja2.pass_context
+def _cloze_filter(context: jinja2.runtime.Context, text: str) -> Markup:
+    return cloze_markup(text, str(context.get("cue", "")))
 
 
 def highlight(text: str) -> Markup:
@@ -125,7 +135,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(plain=plain, cloze=cloze_markup, highlight=highlight, mask=mask)
+        self.env.filters.update(plain=plain, cloze=_cloze_filter, highlight=highlight, mask=mask)
         self.templates = self._find_card_templates()
 
     def _find_card_templates(self) -> list[CardTemplate]:
@@ -262,7 +272,10 @@ class Renderer:
                 return ""
             return self.env.get_template(default).render(variables).strip()
 
-        # The prompt first: a blank one means the template does not apply to this item.
+        # The cue first: an automatic key phrase must not be one the cue already shows.
+        cue = block("context", "_context.j2")
+        context.vars["cue"] = html.unescape(_TAGS.sub(" ", cue))
+        # Then the prompt: a blank one means the template does not apply to this item.
         prompt = block("text" if template.notetype == "cloze" else "front", None)
         if is_blank(prompt):
             return None
@@ -280,7 +293,7 @@ class Renderer:
             main = [prompt, back]
         fields = (
             *main,
-            block("context", "_context.j2"),
+            cue,
             block("source", "_source.j2"),
             block("extra", None),
         )
