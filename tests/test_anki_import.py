@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -138,11 +139,36 @@ def test_who_said_cards_do_not_name_the_speaker_on_the_front(
     assert not any("Elon Musk" in front for front in fronts)
 
 
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(one: str, other: str) -> float:
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _palette(css: str, selector_start: str) -> dict[str, str]:
+    """The colours a CSS rule sets: its custom properties and its background."""
+    block = css.split(selector_start, 1)[1].split("}", 1)[0]
+    colours = dict(re.findall(r"(--[\w-]+|background-color):\s*(#[0-9a-fA-F]{6})", block))
+    return colours
+
+
 def test_the_style_reads_in_light_and_night_mode(shipped: tuple[Project, Learner]) -> None:
+    """Text and its muted and accent colours meet WCAG AA contrast in both modes."""
     _, learner = shipped
     css = {model["name"]: model["css"] for model in learner.col.models.all()}
     for name in ("podcards Q/A", "podcards Cloze"):
-        assert ".nightMode" in css[name] and "--pc-text" in css[name]
+        light = _palette(css[name], ".card {")
+        night = {**light, **_palette(css[name], ".card.nightMode")}
+        for palette in (light, night):
+            background = palette["background-color"]
+            for colour in ("--pc-text", "--pc-muted", "--pc-accent"):
+                assert _contrast(palette[colour], background) >= 4.5, (name, colour, palette)
+        assert night["background-color"] != light["background-color"]
 
 
 def test_a_package_imports_into_a_fresh_collection_twice_without_duplicates(
