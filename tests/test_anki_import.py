@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -182,5 +183,45 @@ def test_a_package_imports_into_a_fresh_collection_twice_without_duplicates(
         second = learner.import_package(package)
         assert first.new == first.found and first.updated == 0
         assert second.duplicate == second.found and second.new == 0 and second.updated == 0
+    finally:
+        learner.close()
+
+
+def test_an_edit_to_one_shipped_quote_updates_that_quote_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shipped release, studied; then one quote's context is fixed and re-released."""
+    project = Project(tmp_path / "project")
+    for path in SHIPPED_DECKS.iterdir():
+        shutil.copy(path, project.decks / path.name)
+    assert project.build().exit_code == 0
+    learner = Learner(tmp_path / "collection.anki2")
+    try:
+        learner.import_package(project.dist / "all-in-elon-musk-2025.apkg")
+        learner.review_everything()
+        scheduling, reviews = learner.scheduling(), learner.review_log()
+
+        deck_file = project.decks / "all-in-elon-musk.yaml"
+        text = deck_file.read_text(encoding="utf-8")
+        edited = text.replace(
+            "context: Looking back on his time working in Washington, D.C.",
+            "context: Looking back on his months working in Washington, D.C.",
+        )
+        assert edited != text
+        deck_file.write_text(edited, encoding="utf-8")
+        # the next release is built later than the learner's reviews
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(time.time()) + 60))
+        assert project.build().exit_code == 0
+        log = learner.import_package(project.dist / "all-in-elon-musk-2025.apkg")
+
+        deck_id = "all-in-elon-musk-2025"
+        quote_notes = {
+            guid_for(deck_id, f"quote/government-unfixable/{card}")
+            for card in ("cloze", "who-said")
+        }
+        assert log.updated_guids == quote_notes
+        assert (log.new, log.conflicting) == (0, 0)
+        assert learner.scheduling() == scheduling
+        assert learner.review_log() == reviews
     finally:
         learner.close()
