@@ -106,12 +106,11 @@ def template_problems(notetype: NoteType, side: str, html: str) -> list[str]:
 
 @dataclass(frozen=True)
 class NoteTypeLook:
-    """What may change without breaking anything: Anki updates it in place when ``mod`` is newer."""
+    """What may change without breaking anything: Anki updates it in place when newer."""
 
     front: str
     back: str
     css: str
-    mod: int
 
     def digest(self) -> str:
         return content_hash([self.front, self.back, self.css])
@@ -164,10 +163,10 @@ class _StableModel(genanki.Model):  # type: ignore[misc]
         return super().to_json(self.mod, deck_id)
 
 
-def _model(notetype: NoteType, look: NoteTypeLook) -> _StableModel:
+def _model(notetype: NoteType, look: NoteTypeLook, mod: int) -> _StableModel:
     template_name, template_id = notetype.templates[0]
     return _StableModel(
-        mod=look.mod,
+        mod=mod,
         model_id=notetype.model_id,
         name=notetype.name,
         fields=[{"name": name, "id": ident} for name, ident in notetype.fields],
@@ -185,9 +184,13 @@ def anki_deck_id(deck_id: str) -> int:
     return 1 << 30 | _stable_int(f"deck\x1f{deck_id}", 1 << 30)
 
 
-def package_bytes(deck: PackageDeck, looks: dict[str, NoteTypeLook]) -> bytes:
-    """The .apkg as bytes: the same notes give the same bytes, whatever the clock says."""
-    models = {key: _model(NOTE_TYPES[key], look) for key, look in looks.items()}
+def package_bytes(deck: PackageDeck, looks: dict[str, NoteTypeLook], mods: dict[str, int]) -> bytes:
+    """The .apkg as bytes: the same notes give the same bytes, whatever the clock says.
+
+    Only the note types the deck's notes use go in; ``mods`` gives each one's ``mod``.
+    """
+    used = {note.notetype for note in deck.notes}
+    models = {key: _model(NOTE_TYPES[key], looks[key], mods[key]) for key in sorted(used)}
     anki_deck = genanki.Deck(anki_deck_id(deck.deck_id), deck.name, deck.description)
     for note in deck.notes:
         anki_deck.add_note(

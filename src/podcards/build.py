@@ -192,13 +192,8 @@ def build(
     reports = []
     for deck in planned.decks:
         notes = release.shipped[deck.id]
-        looks_now = {
-            key: NoteTypeLook(look.front, look.back, look.css, release.notetype_mods[key])
-            for key, look in planned.looks.items()
-            if any(note.notetype == key for note in notes)
-        }
         package = output_dir / f"{deck.id}.apkg"
-        data = package_bytes(_package_deck(deck, notes), looks_now)
+        data = package_bytes(_package_deck(deck, notes), planned.looks, release.notetype_mods)
         written = _differs(package, data)
         if written:
             outputs.append((package, data))
@@ -290,7 +285,7 @@ def _look(renderer: Renderer, key: str) -> NoteTypeLook:
         ]
     if problems:
         raise PodcardsError(problems)
-    return NoteTypeLook(sides["front"], sides["back"], renderer.static("notetype/style.css"), 0)
+    return NoteTypeLook(sides["front"], sides["back"], renderer.static("notetype/style.css"))
 
 
 def _package_deck(deck: Deck, notes: tuple[LockedNote, ...]) -> PackageDeck:
