@@ -25,13 +25,14 @@ from podcards import anki as podcards_anki
 from podcards import build as podcards_build
 from podcards.anki import CLOZE_MODEL_ID, QA_MODEL_ID
 from podcards.deck import guid_for
-from podcards.ledger import RETIRED_MARK, RETIRED_TAG
+from podcards.ledger import RETIRED_TAG
 from podcards.render import BUILTIN_TEMPLATES
 from podcards.sources import slug
 
 from anki_collection import ImportLog, Learner, visible_text
 from conftest import MINIMAL_DECK, Project
 
+RETIRED_MARK = '<span class="pc-retired">Retired</span> '  # templates/_retired.j2
 DECK_ID = "test-deck"
 DECK_NAME = "Podcasts::Test::Episode One"
 NOTES_IN_MINIMAL_DECK = 13

@@ -37,6 +37,10 @@ from podcards.render import Renderer
 from podcards.sources import load_decks
 
 DECK_SUFFIXES = (".yaml", ".yml")
+_CONTEXT_FIELD = {
+    key: [name for name, _ in notetype.fields].index("Context")
+    for key, notetype in NOTE_TYPES.items()
+}
 _NOTETYPE_FILES = {
     "qa": ("notetype/qa-front.html", "notetype/qa-back.html"),
     "cloze": ("notetype/cloze-front.html", "notetype/cloze-back.html"),
@@ -163,7 +167,7 @@ def plan(
         built,
         {key: (NOTE_TYPES[key].fingerprint(), look.digest()) for key, look in looks.items()},
         release_time(),
-        {key: [name for name, _ in t.fields].index("Context") for key, t in NOTE_TYPES.items()},
+        (renderer.partial("_retired.j2"), _CONTEXT_FIELD),
         allow,
         str(lock_path),
     )

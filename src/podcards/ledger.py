@@ -20,7 +20,6 @@ from podcards.errors import Location, PodcardsError, Problem, UsageError
 LOCK_NAME = "podcards.lock"
 LOCK_VERSION = 1
 RETIRED_TAG = "podcards::retired"
-RETIRED_MARK = '<span class="pc-retired">Retired</span> '
 _HEADER = (
     "# podcards.lock: what has been released. Commit it with the deck files.\n"
     "# `podcards build` keeps it; one line per note, deck and note type, sorted.\n"
@@ -221,14 +220,15 @@ def plan_release(
     decks: list[BuiltDeck],
     looks: dict[str, tuple[str, str]],
     now: int,
-    context_field: dict[str, int],
+    retired_mark: tuple[str, dict[str, int]],
     allow: Allowances = Allowances(),
     lock_path: str = LOCK_NAME,
 ) -> Release:
     """Compare what the sources give with what was released; refuse what would hurt learners.
 
     ``looks`` maps a note type to (schema fingerprint, hash of templates and CSS);
-    ``context_field`` maps a note type to the field that shows a retired note's mark.
+    ``retired_mark`` is the HTML that marks a retired note, and the field of each note type
+    it goes in front of.
     """
     problems = _guard(lock, decks, looks, allow, lock_path)
     if problems:
@@ -269,7 +269,7 @@ def plan_release(
         for old_note in lock.notes.values():
             gone = old_note.deck_id == deck.deck_id and old_note.guid not in current
             if gone and not old_note.retired and not old_note.purged:
-                notes[old_note.guid] = _retire(old_note, now, context_field[old_note.notetype])
+                notes[old_note.guid] = _retire(old_note, now, retired_mark)
                 retired.append(old_note.key)
         shipped[deck.deck_id] = tuple(
             sorted(
@@ -283,11 +283,11 @@ def plan_release(
     return Release(new_lock, shipped, changes, mods, tuple(restyled))
 
 
-def _retire(note: LockedNote, now: int, context_index: int) -> LockedNote:
+def _retire(note: LockedNote, now: int, retired_mark: tuple[str, dict[str, int]]) -> LockedNote:
     """Keep shipping a removed note, visibly marked, so learners can find and delete it."""
+    mark, field_of = retired_mark
     fields = list(note.fields)
-    if not fields[context_index].startswith(RETIRED_MARK):
-        fields[context_index] = RETIRED_MARK + fields[context_index]
+    fields[field_of[note.notetype]] = f"{mark} {fields[field_of[note.notetype]]}"
     tags = note.tags if RETIRED_TAG in note.tags else (*note.tags, RETIRED_TAG)
     return replace(note, fields=tuple(fields), tags=tags, mod=max(note.mod + 1, now), retired=True)
 

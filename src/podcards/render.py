@@ -180,6 +180,10 @@ class Renderer:
         """A note type file (Anki's own HTML or CSS), overridable like card templates."""
         return self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
 
+    def partial(self, name: str) -> str:
+        """A template of the project's own wording that needs no item, such as ``_retired.j2``."""
+        return self.env.get_template(name).render().strip()
+
     def static_path(self, name: str) -> str:
         return _shown(self.env.loader.get_source(self.env, name)[1] or name)  # type: ignore[union-attr]
 
