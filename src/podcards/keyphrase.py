@@ -78,6 +78,11 @@ class _Word:
     joins_previous: bool  # only spaces since the previous word, so one phrase may hold both
 
 
+def is_stopword(word: str) -> bool:
+    """A word that carries no meaning of its own: never worth hiding or masking."""
+    return word.lower() in _STOPWORDS
+
+
 def find_key_phrase(text: str, avoid: str = "") -> tuple[int, int] | None:
     """Character span [start, end) of text's most distinctive phrase of 1-4 words, or None.
 

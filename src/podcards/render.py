@@ -18,31 +18,12 @@ from markupsafe import Markup, escape
 from podcards.cloze import DELETION, has_deletion, is_blank, plain
 from podcards.deck import KIND_TAGS, Card, Deck, Framework, Item, Quote
 from podcards.errors import Location, PodcardsError, Problem
-from podcards.keyphrase import find_key_phrase
+from podcards.keyphrase import find_key_phrase, is_stopword
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 CARD_KINDS = tuple(KIND_TAGS)
 _MASK = "[…]"
 _TAGS = re.compile(r"<[^>]*>")
-_SHORT_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "the",
-        "of",
-        "for",
-        "with",
-        "from",
-        "into",
-        "over",
-        "when",
-        "what",
-        "your",
-        "their",
-        "its",
-    ]
-)
 
 
 class _NoKeyPhrase(ValueError):
@@ -100,7 +81,7 @@ def mask(text: str, name: str) -> str:
     """Hide a name and its longer words in a text, so a reverse card does not give it away."""
     masked = re.sub(re.escape(name), _MASK, text, flags=re.IGNORECASE)
     for word in re.findall(r"[\w']+", name):
-        if len(word) >= 4 and word.lower() not in _SHORT_WORDS:
+        if len(word) >= 4 and not is_stopword(word):
             masked = re.sub(rf"\b{re.escape(word)}\b", _MASK, masked, flags=re.IGNORECASE)
     return re.sub(r"\[…\](?:[\s-]+\[…\])+", _MASK, masked)
 
