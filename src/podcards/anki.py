@@ -11,7 +11,6 @@ import itertools
 import re
 import sqlite3
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,7 +207,8 @@ def package_bytes(deck: PackageDeck, looks: dict[str, NoteTypeLook], mods: dict[
     connection = sqlite3.connect(":memory:")
     try:
         base = _ID_BASE + _stable_int(deck.deck_id, 10_000) * _ID_SPAN
-        genanki.Package(anki_deck).write_to_db(connection.cursor(), base / 1000, _ids(base))
+        # notes and note types write their own mod, so genanki's build time is never used
+        genanki.Package(anki_deck).write_to_db(connection.cursor(), 0, itertools.count(base))
         connection.commit()
         collection = connection.serialize()
     finally:
@@ -222,7 +222,3 @@ def package_bytes(deck: PackageDeck, looks: dict[str, NoteTypeLook], mods: dict[
             entry.external_attr = 0o644 << 16
             archive.writestr(entry, data)
     return buffer.getvalue()
-
-
-def _ids(base: int) -> Iterator[int]:
-    return itertools.count(base)

@@ -156,7 +156,10 @@ def plan(
 
     decks = load_decks(files)
     renderer = Renderer([templates] if templates else [])
-    built = [_built_deck(deck, renderer.render_deck(deck)) for deck in decks]
+    built = [
+        BuiltDeck(deck.id, deck.name, deck.location, tuple(renderer.render_deck(deck)))
+        for deck in decks
+    ]
     _refuse_shared_guids(built)
 
     lock_path = deck_folder / LOCK_NAME
@@ -251,10 +254,6 @@ def diff(paths: list[Path], *, templates_dir: Path | None = None, cwd: Path | No
         changes.append(NoteChange(note.deck_id, note.key, status, fields, tags))
     restyled = tuple(NOTE_TYPES[key].name for key in planned.release.restyled)
     return Diff(tuple(changes), restyled, planned.orphaned)
-
-
-def _built_deck(deck: Deck, cards: list[Card]) -> BuiltDeck:
-    return BuiltDeck(deck.id, deck.name, deck.location, tuple(cards))
 
 
 def _refuse_shared_guids(decks: list[BuiltDeck]) -> None:
