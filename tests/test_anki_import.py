@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from podcards.deck import guid_for
-from podcards.sources import slug
+from podcards.deck import guid_for, slug
 
 from anki_collection import Learner
 from conftest import SHIPPED_DECKS, Project

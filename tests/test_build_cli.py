@@ -16,7 +16,7 @@ from podcards import files
 from podcards.build import _refuse_shared_guids
 from podcards.deck import Card
 from podcards.errors import Location, PodcardsError
-from podcards.ledger import BuiltDeck
+from podcards.release import BuiltDeck
 
 from conftest import MINIMAL_DECK, SHIPPED_DECKS, Project
 

@@ -20,21 +20,16 @@ import yaml
 from click.testing import CliRunner, Result
 
 from podcards.cli import main
+from podcards.deck import Deck
+from podcards.deck import slug as build_slug
+from podcards.deckfile import document, dump_yaml, render_deck
 from podcards.errors import PodcardsError
-from podcards.ingest import (
-    Deck,
-    dump_yaml,
-    ingest,
-    parse_notes,
-    read_notes,
-    render_deck,
-    split_quotation,
-)
+from podcards.ingest import ingest, parse_notes, read_notes
 from podcards.ingest.inline import plain_inline
+from podcards.ingest.model import counts
 from podcards.ingest.notes import section_of
-from podcards.ingest.yaml_out import document
-from podcards.sources import load_deck
-from podcards.sources import slug as build_slug
+from podcards.ingest.quotes import split_quotation
+from podcards.sources import load_deck, read_data
 
 SAMPLES = Path(__file__).resolve().parent / "ingest_samples"
 SEED = SAMPLES / "all-in-elon-musk.txt"  # a copy of the project's seed notes
@@ -69,7 +64,7 @@ def run(cwd: Path, *args: str) -> Result:
 
 def test_seed_gives_every_item_of_the_notes() -> None:
     deck = parse("seed")
-    assert deck.counts() == (
+    assert counts(deck) == (
         "10 insights, 5 frameworks (20 components), 10 quotes, 7 habits, 7 references"
     )
     assert [len(f.components) for f in deck.frameworks] == [4, 4, 4, 4, 4]
@@ -92,11 +87,11 @@ def test_seed_episode_and_deck() -> None:
     )
     assert episode.guests == ("Elon Musk",)  # the "(CEO of Tesla, ...)" role is not a name
     assert episode.duration == "Approximately 40 minutes"
-    assert deck.info.id == "all-in-podcast-elon-musk"
-    assert deck.info.name == f"Podcasts::All-In Podcast::{episode.title}"
-    assert deck.info.tags == ("all-in-podcast", "elon-musk")
+    assert deck.id == "all-in-podcast-elon-musk"
+    assert deck.name == f"Podcasts::All-In Podcast::{episode.title}"
+    assert deck.deck.tags == ("all-in-podcast", "elon-musk")
     assert deck.hook.startswith("Elon Musk reveals his timeline")
-    assert deck.takeaway.startswith("Humanity stands at a critical juncture")
+    assert deck.takeaway.text.startswith("Humanity stands at a critical juncture")
     assert deck.summary.count("\n") == 7  # eight paragraphs, whitespace normalized
     assert deck.summary.endswith("both ambitious and contingent on addressing fundamental issues.")
 
@@ -137,7 +132,7 @@ def test_seed_frameworks_named_and_unnamed_components() -> None:
         "Establishing production capabilities at scale to achieve target costs of around "
         "$20,000 per unit"
     )
-    assert [c.name for c in scaling.components] == ["", "", "", ""]
+    assert [c.name for c in scaling.components] == [None, None, None, None]
     assert scaling.components[0].text == (
         "The relationship that 10x more compute might double intelligence"
     )
@@ -210,7 +205,7 @@ def test_markdown_export() -> None:
         "Why did people in 1500 think they were living in a golden age, while we call it a time "
         "of plague & war?"
     )
-    assert deck.takeaway == 'Every "golden age" is a story told later, by people who need one.'
+    assert deck.takeaway.text == 'Every "golden age" is a story told later, by people who need one.'
     assert deck.summary == (
         "Palmer explains how Renaissance writers invented their own golden age to win patrons. "
         "The conversation moves from Florence to the printing press.\n"
@@ -231,22 +226,22 @@ def test_markdown_export() -> None:
         ("Selective memory", "later writers keep the triumphs and forget the plagues"),
         ("Patron incentives", "praise was paid for, so praise was written"),
         ("Contrast", "a dark age is needed for a golden one to shine"),
-        ("", "Every age imagines the previous one as darker than it was"),
+        (None, "Every age imagines the previous one as darker than it was"),
     ]
     assert velocity.name == "Information Velocity"
-    assert [c.name for c in velocity.components] == ["Print", "Post", ""]
+    assert [c.name for c in velocity.components] == ["Print", "Post", None]
     assert [(q.text, q.speaker, q.context) for q in deck.quotes] == [
         (
             "History is not a list of facts — it is an argument about them.",
             "Ada Palmer",
             "on what historians actually do",
         ),
-        ("The past is never dead. It's not even past.", "", ""),
+        ("The past is never dead. It's not even past.", None, None),
         (
             "People in every century think theirs is the one that matters - and they are all "
             "right.",
             "Ada Palmer",
-            "",
+            None,
         ),
         ("We are all living in somebody's dark age.", "Jo Walton", "closing the episode"),
     ]
@@ -281,8 +276,8 @@ def test_plain_text_numbered_bullets_and_missing_sections() -> None:
     assert deck.episode.title == "Dr. Mira Okafor: The Science & Practice of Sleeping Well"
     assert deck.episode.guests == ("Mira Okafor",)
     assert deck.episode.duration == "2 hours"
-    assert deck.takeaway.startswith("Protect the first 90 minutes")
-    assert (deck.hook, deck.summary, deck.frameworks, deck.habits) == ("", "", (), ())
+    assert deck.takeaway.text.startswith("Protect the first 90 minutes")
+    assert (deck.hook, deck.summary, deck.frameworks, deck.habits) == (None, None, (), ())
     assert deck.insights[0].text == (
         "Caffeine has a half-life of 5–6 hours, so a 2 p.m. coffee is still ¼ active at 2 a.m."
     )
@@ -292,15 +287,15 @@ def test_plain_text_numbered_bullets_and_missing_sections() -> None:
         "1 in 3 adults sleeps under 7 h; the cost is put at £40bn a year & rising (≈2% of GDP)."
     )
     assert [(q.text, q.speaker, q.context) for q in deck.quotes] == [
-        ("Sleep is the Swiss Army knife of health.", "Mira Okafor", ""),
+        ("Sleep is the Swiss Army knife of health.", "Mira Okafor", None),
         # a dash inside the quotation is part of it, and the quote has no speaker
-        ("The shorter your sleep, the shorter your life - it is that simple.", "", ""),
+        ("The shorter your sleep, the shorter your life - it is that simple.", None, None),
         (
             "Wake up at the same time — every day, weekends included.",
             "Mira Okafor",
             "on the one rule she would keep",
         ),
-        ("Darkness is a signal, not a mood.", "Sam Reyes", ""),
+        ("Darkness is a signal, not a mood.", "Sam Reyes", None),
     ]
     assert [(r.name, r.text) for r in deck.references] == [
         (
@@ -343,15 +338,15 @@ def test_blockquotes_paragraph_insights_and_details_before_any_heading() -> None
         "became hard to measure.",
     ]
     assert [(q.text, q.speaker, q.context) for q in deck.quotes] == [
-        ("Do fewer things.", "Cal Newport", ""),
+        ("Do fewer things.", "Cal Newport", None),
         (
             "Work at a natural pace, not a frantic one.",
             "Cal Newport",
             "describing the second principle",
         ),
-        ("The tool is not the problem; the workload is.", "", ""),
+        ("The tool is not the problem; the workload is.", None, None),
         # not a quotation followed by an attribution: kept whole, as written
-        ('"Obsess over quality" is the third principle.', "", ""),
+        ('"Obsess over quality" is the third principle.', None, None),
         ("Busyness is not output.", "Cal Newport", "on pseudo-productivity"),
     ]
     assert [(s.line, s.text) for s in parsed.skipped] == [(31, "Crepi il lupo! 🐺")]
@@ -370,7 +365,7 @@ def test_nested_frameworks_and_one_line_habits_and_references() -> None:
         ("Engage", "a free tool turns them into users"),
         ("Delight", "users who win tell others"),
     ]
-    assert (alive.name, alive.summary) == ("The Default Alive Test", "")
+    assert (alive.name, alive.summary) == ("The Default Alive Test", None)
     assert [c.text for c in alive.components] == [
         "Revenue growth at the current rate",
         "Expenses held flat",
@@ -395,9 +390,9 @@ def test_inline_markdown_is_markup_not_text() -> None:
     )
     assert (episode.hosts, episode.guests) == ((), ("Dennis Whyte",))
     assert episode.url == "https://lexfridman.com/dennis-whyte/"
-    assert deck.info.id == "lex-fridman-podcast-dennis-whyte"
+    assert deck.id == "lex-fridman-podcast-dennis-whyte"
     assert deck.hook == 'Why has fusion been "30 years away" for 70 years?'
-    assert deck.takeaway == (
+    assert deck.takeaway.text == (
         "Fusion is an engineering problem now: magnets, not physics, set the pace."
     )
     assert [i.text for i in deck.insights] == [
@@ -428,8 +423,8 @@ def test_inline_markdown_is_markup_not_text() -> None:
         ("Q > 10", "a plant pays for itself"),
     ]
     assert [(q.text, q.speaker, q.context) for q in deck.quotes] == [
-        ("Fusion is clean, safe and virtually endless - if we can hold it.", "Dennis Whyte", ""),
-        ("The magnets changed everything.", "Dennis Whyte", ""),
+        ("Fusion is clean, safe and virtually endless - if we can hold it.", "Dennis Whyte", None),
+        ("The magnets changed everything.", "Dennis Whyte", None),
         ("What does the first power plant look like?", "Lex Fridman", "asking about ARC"),
         ("Engineering is the art of the possible.", "Dennis Whyte", "on SPARC"),
     ]
@@ -484,7 +479,7 @@ def test_a_framework_named_in_bold_before_its_summary() -> None:
         ("The Flywheel", "each customer makes the next one cheaper to win.", 2),
         ("Default Alive", "will the company make it on its current money?", 1),
         # a title with a colon in it stays a title
-        ("Scaling Laws: Compute and Intelligence", "", 1),
+        ("Scaling Laws: Compute and Intelligence", None, 1),
     ]
     assert parsed.skipped == ()
 
@@ -498,10 +493,10 @@ def test_quotes_with_the_speaker_first() -> None:
         "> Bo Li: ‘In a blockquote.’\n"
     )
     assert [(q.text, q.speaker, q.context) for q in parse_notes(notes).deck.quotes] == [
-        ("Do fewer things.", "Jane", ""),
-        ("Work at a natural pace.", "Jane Doe", ""),
+        ("Do fewer things.", "Jane", None),
+        ("Work at a natural pace.", "Jane Doe", None),
         ("Bold name.", "Ann Lee", "on names"),
-        ("In a blockquote.", "Bo Li", ""),
+        ("In a blockquote.", "Bo Li", None),
     ]
 
 
@@ -642,7 +637,8 @@ def test_yaml_gives_back_every_text_exactly() -> None:
         "numbers": [754, None, True],
         "nested": {"deeper": TRICKY},
     }
-    assert yaml.safe_load(dump_yaml(document)) == document
+    expected = {**document, "numbers": ["754", "None", "True"]}  # written as text, read as text
+    assert read_data(dump_yaml(document)) == expected
 
 
 BAD_SAMPLES = ("empty.txt", "no-items.md", "no-sections.txt")
@@ -663,24 +659,22 @@ def test_deck_file_reads_back_exactly_and_builds(sample: str, tmp_path: Path) ->
     makes its package with every text in it."""
     deck = parse(sample)
     text = render_deck(deck, header="# test\n")
-    data = yaml.safe_load(text)
-    assert data == document(deck)
     texts = [i.text for i in deck.insights] + [q.text for q in deck.quotes]
-    texts += [f.summary for f in deck.frameworks] + [h.text for h in deck.habits]
-    assert [i["text"] for i in data.get("insights", [])] == [i.text for i in deck.insights]
+    texts += [f.summary or "" for f in deck.frameworks] + [h.text for h in deck.habits]
     assert all(t == t.strip() for t in texts)
-    path = tmp_path / "decks" / f"{deck.info.id}.yaml"
+    path = tmp_path / "decks" / f"{deck.id}.yaml"
     path.parent.mkdir()
     path.write_text(text, encoding="utf-8")
     built = load_deck(path)
-    assert built.id == deck.info.id
+    assert document(built) == document(deck)
+    assert built.id == deck.id
     assert [q.text for q in built.quotes] == [q.text for q in deck.quotes]
     assert [c.id for f in built.frameworks for c in f.components] == [
         c.id for f in deck.frameworks for c in f.components
     ]
     result = run(tmp_path, "build")
     assert result.exit_code == 0, result.output
-    package = tmp_path / "dist" / f"{deck.info.id}.apkg"
+    package = tmp_path / "dist" / f"{deck.id}.apkg"
     assert package.is_file()
     shipped = package_texts(package)
     for item_text in [i.text for i in deck.insights] + [r.name for r in deck.references]:
@@ -735,8 +729,8 @@ def test_empty_lists_are_left_out() -> None:
 def test_deck_ids_and_tags_are_the_builds_slug() -> None:
     guest = "Maximiliana Österreicher-Vandenberghe Rodríguez de la Fuente y Lindqvist"
     deck = parse_notes(f"Podcast: P\nTitle: T\nGuest: {guest}\n\nInsights\n- One.\n").deck
-    assert deck.info.tags == ("p", build_slug(guest))
-    assert deck.info.id == f"p-{build_slug(guest)}"
+    assert deck.deck.tags == ("p", build_slug(guest))
+    assert deck.id == f"p-{build_slug(guest)}"
     assert len(build_slug(guest)) == 60
 
 
@@ -797,7 +791,8 @@ def test_bad_source_date_epoch_is_a_usage_error_as_in_the_build(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     result = run(tmp_path, "ingest", str(SAMPLES / "nested-frameworks.md"))
     assert result.exit_code == 2
-    assert "SOURCE_DATE_EPOCH must be whole seconds, not 'yesterday'" in result.output
+    assert "SOURCE_DATE_EPOCH must be whole seconds since 1970" in result.output
+    assert "not 'yesterday'" in result.output
     assert list(tmp_path.iterdir()) == []
 
 
@@ -1140,7 +1135,7 @@ def test_update_says_where_a_section_is_not_a_list(tmp_path: Path) -> None:
     )
     result = run(tmp_path, "ingest", str(SEED), "-o", "x.yaml", "--update")
     assert result.exit_code == 1
-    assert "x.yaml:4: 'quotes' must be a list of items to merge into" in result.output
+    assert "x.yaml:4: cannot merge into it: 'quotes' must be a list of items" in result.output
 
 
 def test_update_needs_an_existing_deck_file(tmp_path: Path) -> None:
@@ -1207,3 +1202,25 @@ def test_ingest_then_build_with_no_edits(tmp_path: Path) -> None:
             + [c.text for f in deck.frameworks for c in f.components]
         ):
             assert text in texts, text
+
+
+def test_ingest_never_writes_a_deck_that_the_build_refuses(tmp_path: Path) -> None:
+    """The deck file is read back as the build reads it before anything is written."""
+    (tmp_path / "notes.md").write_text(
+        "Podcast: P\nTitle: T\n\nInsights\n- Rest for {{c1::30 to 60 minutes} after lunch.\n",
+        encoding="utf-8",
+    )
+    result = run(tmp_path, "ingest", "notes.md", "-o", "deck.yaml")
+    assert result.exit_code == 1
+    assert "the deck file ingest would write does not build: insights[1]: the deletion" in (
+        result.output
+    )
+    assert "is never closed" in result.output
+    assert "nothing was written" in result.output
+    assert not (tmp_path / "deck.yaml").exists()
+
+
+def test_ids_are_made_from_the_text_a_reader_sees() -> None:
+    notes = "Podcast: P\nTitle: T\n\nInsights\n- The {{c1::Raptor}} engine is new.\n"
+    (insight,) = parse_notes(notes).deck.insights
+    assert insight.id == "raptor-engine-new"

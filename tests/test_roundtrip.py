@@ -21,17 +21,16 @@ import pytest
 import yaml
 from click.testing import Result
 
-from podcards import anki as podcards_anki
-from podcards import build as podcards_build
-from podcards.anki import CLOZE_MODEL_ID, QA_MODEL_ID
-from podcards.deck import guid_for
-from podcards.ledger import RETIRED_TAG
+from podcards import notetypes as podcards_notetypes
+from podcards.deck import NoteKind, guid_for, slug
+from podcards.release import RETIRED_TAG
 from podcards.render import BUILTIN_TEMPLATES
-from podcards.sources import slug
 
 from anki_collection import ImportLog, Learner, visible_text
 from conftest import MINIMAL_DECK, Project
 
+QA_MODEL_ID = podcards_notetypes.NOTE_TYPES[NoteKind.QA].model_id
+CLOZE_MODEL_ID = podcards_notetypes.NOTE_TYPES[NoteKind.CLOZE].model_id
 RETIRED_MARK = '<span class="pc-retired">Retired</span> '  # templates/_retired.j2
 DECK_ID = "test-deck"
 DECK_NAME = "Podcasts::Test::Episode One"
@@ -575,11 +574,10 @@ def test_g_a_purged_id_is_never_reused(
 
 
 def change_qa_schema(monkeypatch: pytest.MonkeyPatch, **changes: Any) -> None:
-    """Change the Q/A note type where both the planner and the packager look it up."""
-    qa = podcards_anki.NOTE_TYPES["qa"]
-    note_types = {**podcards_anki.NOTE_TYPES, "qa": dataclasses.replace(qa, **changes)}
-    monkeypatch.setattr(podcards_anki, "NOTE_TYPES", note_types)
-    monkeypatch.setattr(podcards_build, "NOTE_TYPES", note_types)
+    """Change the Q/A note type as if its declaration in the source had changed."""
+    qa = podcards_notetypes.NOTE_TYPES[NoteKind.QA]
+    note_types = {**podcards_notetypes.NOTE_TYPES, NoteKind.QA: dataclasses.replace(qa, **changes)}
+    monkeypatch.setattr(podcards_notetypes, "NOTE_TYPES", note_types)
 
 
 def refused(project: Project, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
@@ -595,7 +593,7 @@ def refused(project: Project, monkeypatch: pytest.MonkeyPatch, *args: str) -> st
 def test_h_a_schema_change_is_refused(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     project.deck()
     build(project, monkeypatch, release_day(0))
-    qa = podcards_anki.NOTE_TYPES["qa"]
+    qa = podcards_notetypes.NOTE_TYPES[NoteKind.QA]
     change_qa_schema(monkeypatch, fields=(*qa.fields, ("Notes", 1_731_902_506)))
 
     message = refused(project, monkeypatch)
@@ -611,7 +609,7 @@ def test_h_a_schema_change_goes_through_when_allowed(
 ) -> None:
     project.deck()
     release(project, learner, monkeypatch, release_day(0))
-    qa = podcards_anki.NOTE_TYPES["qa"]
+    qa = podcards_notetypes.NOTE_TYPES[NoteKind.QA]
     # a new id for the Extra field: the same field count, so the notes still fit
     change_qa_schema(monkeypatch, fields=(*qa.fields[:-1], ("Extra", 1_731_902_599)))
     refused(project, monkeypatch)
@@ -665,7 +663,7 @@ def test_h_a_field_rename_keeps_its_id_and_updates_in_place(
     project.deck()
     release(project, learner, monkeypatch, release_day(0))
     schema = learner.schema()
-    qa = podcards_anki.NOTE_TYPES["qa"]
+    qa = podcards_notetypes.NOTE_TYPES[NoteKind.QA]
     (extra_id,) = [ident for name, ident in qa.fields if name == "Extra"]
     change_qa_schema(monkeypatch, fields=(*qa.fields[:-1], ("Notes", extra_id)))
     back = (BUILTIN_TEMPLATES / "notetype/qa-back.html").read_text(encoding="utf-8")

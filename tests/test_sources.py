@@ -70,12 +70,18 @@ def test_missing_keys_and_empty_text(project: Project) -> None:
     assert any(line.endswith("habits[1]: 'text' is empty") for line in lines), lines
 
 
-def test_html_only_whitespace_counts_as_empty(project: Project) -> None:
+def test_whitespace_only_text_is_empty_but_markup_is_text(project: Project) -> None:
     text = MINIMAL_DECK.replace(
-        "text: Babbage's earlier calculator for polynomial tables.", "text: '<br> &nbsp;'"
+        "text: Babbage's earlier calculator for polynomial tables.", 'text: "\\u00a0\\t "'
     )
     lines = errors_of(project, text)
     assert lines == ["decks/episode.yaml:35: references[1]: 'text' is empty"]
+    # text is text: markup a user types shows as typed, so it is not empty
+    text = MINIMAL_DECK.replace(
+        "text: Babbage's earlier calculator for polynomial tables.", "text: '<br> &nbsp;'"
+    )
+    deck = load_deck(project.deck(text))
+    assert deck.references[0].text == "<br> &nbsp;"
 
 
 def test_wrong_types(project: Project) -> None:
@@ -204,7 +210,7 @@ def test_a_name_that_gives_no_id_is_reported_not_dropped(project: Project) -> No
     [
         ("{{c0::algebraic patterns}}", "deletions are numbered from 1, not {{c0::...}}"),
         ("{{c1::}}", "the deletion '{{c1::}}' hides nothing"),
-        ("{{c1::<br>}}", "the deletion '{{c1::<br>}}' hides nothing"),
+        ("{{c1::\u00a0}}", "the deletion '{{c1::\\xa0}}' hides nothing"),
     ],
 )
 def test_deletions_that_would_show_nothing(project: Project, deletion: str, message: str) -> None:

@@ -3,47 +3,36 @@
 from __future__ import annotations
 
 import html
-import os
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from podcards.anki import (
-    NOTE_TYPES,
-    NoteTypeLook,
-    PackageDeck,
-    PackageNote,
-    package_bytes,
-    template_problems,
-)
+from podcards import notetypes as notetypes_module
+from podcards.anki import PackageDeck, PackageNote, package_bytes
+from podcards.clock import release_time
 from podcards.cloze import cloze_numbers
-from podcards.deck import Card, Deck
+from podcards.deck import Card, Deck, NoteKind
 from podcards.errors import Location, PodcardsError, Problem, UsageError
 from podcards.files import write_together
-from podcards.ledger import (
-    LOCK_NAME,
+from podcards.lockfile import LOCK_NAME, Lock, LockedNote, format_lock, read_lock
+from podcards.notetypes import Look, NoteTypes, template_problems
+from podcards.release import (
     Allowances,
     BuiltDeck,
     DeckChanges,
-    Lock,
-    LockedNote,
+    NoteChange,
+    NoteStatus,
+    NoteTypeState,
     Release,
-    format_lock,
     plan_release,
     purge,
-    read_lock,
 )
 from podcards.render import Renderer
 from podcards.sources import load_decks
 
 DECK_SUFFIXES = (".yaml", ".yml")
-_CONTEXT_FIELD = {
-    key: [name for name, _ in notetype.fields].index("Context")
-    for key, notetype in NOTE_TYPES.items()
-}
 _NOTETYPE_FILES = {
-    "qa": ("notetype/qa-front.html", "notetype/qa-back.html"),
-    "cloze": ("notetype/cloze-front.html", "notetype/cloze-back.html"),
+    NoteKind.QA: ("notetype/qa-front.html", "notetype/qa-back.html"),
+    NoteKind.CLOZE: ("notetype/cloze-front.html", "notetype/cloze-back.html"),
 }
 
 
@@ -67,24 +56,13 @@ class BuildReport:
     orphaned: tuple[tuple[str, str], ...]
 
 
-def release_time() -> int:
-    """``SOURCE_DATE_EPOCH`` when set, for reproducible builds; the clock otherwise."""
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value is None:
-        return int(time.time())
-    try:
-        return int(value)
-    except ValueError:
-        raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds, not {value!r}") from None
-
-
-def find_deck_files(paths: list[Path], cwd: Path | None = None) -> list[Path]:
+def find_deck_files(paths: list[Path]) -> list[Path]:
     """The files named, the deck files of the folders named, or ``decks/*.yaml``."""
     if not paths:
-        default = cwd / "decks" if cwd else Path("decks")  # relative, for short messages
+        default = Path("decks")  # relative, for short messages
         if not default.is_dir():
             raise UsageError(
-                f"no decks/ folder in {cwd or Path.cwd()}; run this in a podcards project "
+                f"no decks/ folder in {Path.cwd()}; run this in a podcards project "
                 "or name the deck files"
             )
         paths = [default]
@@ -125,19 +103,9 @@ class Plan:
     lock_path: Path
     previous: Lock
     release: Release
-    looks: dict[str, NoteTypeLook]
+    notetypes: NoteTypes
+    looks: dict[NoteKind, Look]
     orphaned: tuple[tuple[str, str], ...]  # released decks (id, name) with no file any more
-
-
-@dataclass(frozen=True)
-class NoteChange:
-    """What one note would look like to learners after the next release."""
-
-    deck_id: str
-    key: str
-    status: str  # "new", "changed" or "retired"
-    fields: tuple[tuple[str, str, str], ...] = ()  # (field name, before, after)
-    tags: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
 
 def plan(
@@ -145,10 +113,11 @@ def plan(
     *,
     templates_dir: Path | None = None,
     allow: Allowances = Allowances(),
-    cwd: Path | None = None,
+    notetypes: NoteTypes | None = None,
 ) -> Plan:
     """Read, render and compare with the lock; refuse what would hurt learners."""
-    files = find_deck_files(paths, cwd)
+    notetypes = _current(notetypes)
+    files = find_deck_files(paths)
     deck_folder = files[0].parent
     if templates_dir is not None and not templates_dir.is_dir():
         raise UsageError(f"--templates {templates_dir} is not a folder")
@@ -164,15 +133,18 @@ def plan(
 
     lock_path = deck_folder / LOCK_NAME
     previous = read_lock(lock_path)
-    looks = {key: _look(renderer, key) for key in NOTE_TYPES}
+    looks = {kind: _look(renderer, notetypes, kind) for kind in notetypes}
     release = plan_release(
         previous,
         built,
-        {key: (NOTE_TYPES[key].fingerprint(), look.digest()) for key, look in looks.items()},
-        release_time(),
-        (renderer.partial("_retired.j2"), _CONTEXT_FIELD),
-        allow,
-        str(lock_path),
+        notetypes={
+            kind: NoteTypeState(notetypes[kind].fingerprint(), look.digest())
+            for kind, look in looks.items()
+        },
+        now=release_time(),
+        retired_fields=lambda note: renderer.retired_fields(note, notetypes[note.notetype]),
+        allow=allow,
+        lock_path=str(lock_path),
     )
     built_ids = {deck.id for deck in decks}
     whole_folder = not paths or any(path.is_dir() for path in paths)
@@ -181,7 +153,7 @@ def plan(
         for deck_id, name in sorted(previous.decks.items())
         if whole_folder and deck_id not in built_ids
     )
-    return Plan(tuple(decks), lock_path, previous, release, looks, orphaned)
+    return Plan(tuple(decks), lock_path, previous, release, notetypes, looks, orphaned)
 
 
 def build(
@@ -190,17 +162,20 @@ def build(
     *,
     templates_dir: Path | None = None,
     allow: Allowances = Allowances(),
-    cwd: Path | None = None,
+    notetypes: NoteTypes | None = None,
 ) -> BuildReport:
     """Build one package per deck; write them and the lock together, or nothing at all."""
-    planned = plan(paths, templates_dir=templates_dir, allow=allow, cwd=cwd)
+    notetypes = _current(notetypes)
+    planned = plan(paths, templates_dir=templates_dir, allow=allow, notetypes=notetypes)
     release = planned.release
     outputs: list[tuple[Path, bytes]] = []
     reports = []
     for deck in planned.decks:
         notes = release.shipped[deck.id]
         package = output_dir / f"{deck.id}.apkg"
-        data = package_bytes(_package_deck(deck, notes), planned.looks, release.notetype_mods)
+        data = package_bytes(
+            _package_deck(deck, notes), notetypes, planned.looks, release.notetype_mods
+        )
         written = _differs(package, data)
         if written:
             outputs.append((package, data))
@@ -220,40 +195,69 @@ def build(
     if lock_written:
         outputs.append((planned.lock_path, lock_text))
     write_together(outputs)
-    restyled = tuple(NOTE_TYPES[key].name for key in release.restyled)
+    restyled = tuple(notetypes[kind].name for kind in release.restyled)
     return BuildReport(tuple(reports), planned.lock_path, lock_written, restyled, planned.orphaned)
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    name: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class DiffEntry:
+    """What one note would look like to learners after the next release."""
+
+    deck_id: str
+    key: str
+    status: NoteStatus
+    fields: tuple[FieldChange, ...] = ()
+    tags: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+
+
+@dataclass(frozen=True)
 class Diff:
-    notes: tuple[NoteChange, ...]
+    notes: tuple[DiffEntry, ...]
     restyled: tuple[str, ...]  # names of note types whose templates or CSS would change
     orphaned: tuple[tuple[str, str], ...]
 
 
-def diff(paths: list[Path], *, templates_dir: Path | None = None, cwd: Path | None = None) -> Diff:
-    """What the next build would change for learners, compared with the lock alone."""
-    planned = plan(paths, templates_dir=templates_dir, cwd=cwd)
-    after = planned.release.lock.notes
-    changes = []
-    for note in sorted(after.values(), key=lambda n: (n.deck_id, n.key)):
-        old = planned.previous.notes.get(note.guid)
-        if old is not None and old.digest == note.digest:
-            continue
-        if old is None:
-            changes.append(NoteChange(note.deck_id, note.key, "new"))
-            continue
-        names = [name for name, _ in NOTE_TYPES[note.notetype].fields]
-        fields = tuple(
-            (name, was, now)
-            for name, was, now in zip(names, old.fields, note.fields, strict=True)
-            if was != now
-        )
-        tags = (old.tags, note.tags) if old.tags != note.tags else None
-        status = "retired" if note.retired and not old.retired else "changed"
-        changes.append(NoteChange(note.deck_id, note.key, status, fields, tags))
-    restyled = tuple(NOTE_TYPES[key].name for key in planned.release.restyled)
-    return Diff(tuple(changes), restyled, planned.orphaned)
+def diff(
+    paths: list[Path], *, templates_dir: Path | None = None, notetypes: NoteTypes | None = None
+) -> Diff:
+    """What the next build would change for learners: the planner's own changes."""
+    notetypes = _current(notetypes)
+    planned = plan(paths, templates_dir=templates_dir, notetypes=notetypes)
+    entries = [
+        _diff_entry(change, notetypes)
+        for deck_changes in planned.release.changes.values()
+        for change in deck_changes.notes
+        if change.status is not NoteStatus.UNCHANGED
+    ]
+    entries.sort(key=lambda entry: (entry.deck_id, entry.key))
+    restyled = tuple(notetypes[kind].name for kind in planned.release.restyled)
+    return Diff(tuple(entries), restyled, planned.orphaned)
+
+
+def _diff_entry(change: NoteChange, notetypes: NoteTypes) -> DiffEntry:
+    after, before = change.after, change.before
+    if before is None:
+        return DiffEntry(after.deck_id, after.key, change.status)
+    names = notetypes[after.notetype].field_names
+    fields = tuple(
+        FieldChange(name, was, now)
+        for name, was, now in zip(names, before.fields, after.fields, strict=True)
+        if was != now
+    )
+    tags = (before.tags, after.tags) if before.tags != after.tags else None
+    return DiffEntry(after.deck_id, after.key, change.status, fields, tags)
+
+
+def _current(notetypes: NoteTypes | None) -> NoteTypes:
+    """The note types given, or podcards' own as the source declares them now."""
+    return notetypes if notetypes is not None else notetypes_module.NOTE_TYPES
 
 
 def _refuse_shared_guids(decks: list[BuiltDeck]) -> None:
@@ -276,23 +280,23 @@ def _refuse_shared_guids(decks: list[BuiltDeck]) -> None:
         raise PodcardsError(problems)
 
 
-def _look(renderer: Renderer, key: str) -> NoteTypeLook:
+def _look(renderer: Renderer, notetypes: NoteTypes, kind: NoteKind) -> Look:
     """The note type's HTML and CSS, refused where Anki would show no card or an error."""
     sides = {}
     problems = []
-    for side, name in zip(("front", "back"), _NOTETYPE_FILES[key], strict=True):
+    for side, name in zip(("front", "back"), _NOTETYPE_FILES[kind], strict=True):
         sides[side] = renderer.static(name)
         problems += [
             Problem(Location(renderer.static_path(name)), message)
-            for message in template_problems(NOTE_TYPES[key], side, sides[side])
+            for message in template_problems(notetypes[kind], side, sides[side])
         ]
     if problems:
         raise PodcardsError(problems)
-    return NoteTypeLook(sides["front"], sides["back"], renderer.static("notetype/style.css"))
+    return Look(sides["front"], sides["back"], renderer.static("notetype/style.css"))
 
 
 def _package_deck(deck: Deck, notes: tuple[LockedNote, ...]) -> PackageDeck:
-    description = html.escape(deck.description or "").replace("\n", "<br>")
+    description = html.escape(deck.deck.description or "").replace("\n", "<br>")
     return PackageDeck(
         deck.id,
         deck.name,
@@ -305,8 +309,8 @@ def _package_deck(deck: Deck, notes: tuple[LockedNote, ...]) -> PackageDeck:
 
 
 def _card_count(note: LockedNote) -> int:
-    if NOTE_TYPES[note.notetype].is_cloze:
-        return len({number for number in cloze_numbers(note.fields[0])})
+    if note.notetype is NoteKind.CLOZE:
+        return len(set(cloze_numbers(note.fields[0])))
     return 1
 
 

@@ -14,6 +14,7 @@ from podcards import __version__
 from podcards.errors import PodcardsError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
+_ALLOWANCE_FLAGS = {"schema_change": "--allow-schema-change", "rename": "--allow-rename"}
 
 
 def _user_errors(command: F) -> F:
@@ -25,7 +26,13 @@ def _user_errors(command: F) -> F:
             return command(*args, **kwargs)
         except PodcardsError as error:
             for problem in error.problems:
-                click.echo(str(problem) if problem.location.path else f"error: {problem}", err=True)
+                click.echo(str(problem), err=True)
+            allowances: frozenset[str] = getattr(error, "allowances", frozenset())
+            flags = " ".join(_ALLOWANCE_FLAGS[name] for name in sorted(allowances))
+            if flags:
+                click.echo(
+                    f"to release it anyway, knowing the cost: podcards build {flags}", err=True
+                )
             sys.exit(1)
         except UsageError as error:
             raise click.UsageError(str(error)) from error
@@ -36,8 +43,34 @@ def _user_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _print_versions(context: click.Context, _: click.Parameter, value: bool) -> None:
+    """The version, and those of what the bytes of a package depend on."""
+    if not value or context.resilient_parsing:
+        return
+    import sqlite3
+    import zlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("genanki", "wordfreq", "Jinja2", "MarkupSafe"):
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} (not installed)")
+    found += [f"SQLite {sqlite3.sqlite_version}", f"zlib {zlib.ZLIB_RUNTIME_VERSION}"]
+    click.echo(f"podcards {__version__} (packages built with {', '.join(found)})")
+    context.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="podcards")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_versions,
+    help="Show the version, and those that packages' bytes depend on, and exit.",
+)
 def main() -> None:
     """Turn podcast episode notes into Anki decks that update cleanly.
 
@@ -89,7 +122,7 @@ def build(
     Commit the lock with the decks.
     """
     from podcards.build import build as build_decks
-    from podcards.ledger import Allowances
+    from podcards.release import Allowances
 
     report = build_decks(
         list(paths),
@@ -156,9 +189,9 @@ def diff(paths: tuple[Path, ...], templates: Path | None) -> None:
     marks = {"new": "+", "changed": "~", "retired": "-"}
     for change in result.notes:
         click.echo(f"{marks[change.status]} {change.deck_id}: {change.key} ({change.status})")
-        for name, before, after in change.fields:
-            click.echo(f"    {name}: {_shorten(before)!r}")
-            click.echo(f"    {' ' * len(name)}→ {_shorten(after)!r}")
+        for field in change.fields:
+            click.echo(f"    {field.name}: {_shorten(field.before)!r}")
+            click.echo(f"    {' ' * len(field.name)}→ {_shorten(field.after)!r}")
         if change.tags:
             click.echo(f"    tags: {' '.join(change.tags[0])} → {' '.join(change.tags[1])}")
     for name in result.restyled:
@@ -203,6 +236,24 @@ def retire(selectors: tuple[str, ...], deck_folder: Path) -> None:
         return
     for note in purge_retired(deck_folder, list(selectors)):
         click.echo(f"purged {note.deck_id}: {note.key}; the next build no longer ships it")
+
+
+@main.command()
+@click.option(
+    "--markdown", is_flag=True, help="The reference as Markdown, as in docs/deck-format.md."
+)
+def schema(markdown: bool) -> None:
+    """Print the deck format as a JSON Schema, for editors.
+
+    The YAML language server reads it from a `# yaml-language-server: $schema=FILE`
+    line at the top of a deck file:
+
+    \b
+      podcards schema > deck.schema.json
+    """
+    from podcards.schema import json_schema_text, markdown_reference
+
+    click.echo(markdown_reference() if markdown else json_schema_text(), nl=False)
 
 
 @main.command("ingest")

@@ -1,8 +1,10 @@
-"""Errors a user can fix, formatted as ``path:line: message``."""
+"""Problems a user can fix, formatted as ``path:line: message``; errors and warnings."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 
@@ -21,15 +23,34 @@ class Location:
         return cls(str(path), line)
 
 
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the user's input."""
+    """One thing wrong with the user's input: an error stops the command, a warning does not."""
 
     location: Location
     message: str
+    severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}" if self.location.path else self.message
+        label = "warning: " if self.severity is Severity.WARNING else ""
+        if not self.location.path:
+            return f"{label or 'error: '}{self.message}"
+        return f"{self.location}: {label}{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def in_order(problems: Iterable[Problem]) -> list[Problem]:
+    """By file and line, so that a user can work down the list; each problem once."""
+    unique = dict.fromkeys(problems)
+    return sorted(unique, key=lambda p: (p.location.path, p.location.line))
 
 
 class PodcardsError(Exception):
@@ -38,7 +59,7 @@ class PodcardsError(Exception):
     def __init__(self, problems: list[Problem] | str) -> None:
         if isinstance(problems, str):
             problems = [Problem(Location(""), problems)]
-        self.problems = sorted(problems, key=lambda p: (p.location.path, p.location.line))
+        self.problems = in_order(problems)
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
@@ -58,9 +79,23 @@ class Problems:
     def add(self, location: Location, message: str) -> None:
         self.items.append(Problem(location, message))
 
+    def warn(self, location: Location, message: str) -> None:
+        self.items.append(Problem(location, message, Severity.WARNING))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.items.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.items if problem.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.items if not problem.is_error]
+
     def __bool__(self) -> bool:
-        return bool(self.items)
+        return bool(self.errors)
 
     def raise_if_any(self) -> None:
-        if self.items:
-            raise PodcardsError(self.items)
+        if self.errors:
+            raise PodcardsError(self.errors)

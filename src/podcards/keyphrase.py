@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
+from podcards.words import STOPWORDS as _STOPWORDS
+
 # A word: letters and digits, joined inside by hyphens, apostrophes, or the . and , of a
 # number ("co-design", "Musk's", "4.5", "$20,000"); currency or sign before, % after.
 _WORD = re.compile(r"(?:[$£€¥]|[+\-−](?=\d))?[^\W_]+(?:(?:['’\-]|(?<=\d)[.,](?=\d))[^\W_]+)*%?")
@@ -20,30 +22,6 @@ _SENTENCE_END = re.compile(r"[.!?:;…•\n]")
 _YEAR = re.compile(r"1\d{3}|20\d{2}")
 _UNIT_ATTACHED = re.compile(r"[$£€¥+\-−]\d.*|\d.*[^\W\d_]|.*%")  # "$5", "-5%", "40x", "5kg"
 _MAGNITUDES = frozenset({"hundred", "thousand", "million", "billion", "trillion", "percent"})
-
-# Function words: never a cloze answer alone, nor at the edge of one.
-_FUNCTION_WORDS = """
-    a about above across after again against all almost along already also although always am
-    among an and another any are around as at be because been before being below beside between
-    both but by can cannot could did do does doing down during each either else even ever every
-    few for from further had has have having he her here hers herself him himself his how however
-    i if in indeed into is it its itself just least less let like many may maybe me might more
-    most much must my myself neither never no nor not now of off often on once only onto or other
-    others our ours ourselves out over own per perhaps quite rather really same shall she should
-    since so some still such than that the their theirs them themselves then there therefore these
-    they this those though through thus to too toward towards under unless until up upon us very
-    via was we well were what whatever when where whether which while who whom whose why will with
-    within without would yet you your yours yourself yourselves
-"""
-# Fillers of speech and hedges, which transcripts are full of: they carry no fact. The -ly
-# adverbs ("obviously", "totally") are found by _is_adverb; these are the others.
-_FILLER_WORDS = """
-    anyway anyways gonna gotta guess hmm kinda know mean oh ok okay possibly probably simply
-    sorta suppose think uh um wanna yeah yep yes
-"""
-# Words that link two numbers or things, never a unit nor an answer: "85% vs 70%", "5 plus tax".
-_LINK_WORDS = "besides minus plus versus vs"
-_STOPWORDS = frozenset(_FUNCTION_WORDS.split() + _FILLER_WORDS.split() + _LINK_WORDS.split())
 
 _MAX_ZIPF = 8.0  # above the commonest English word ("the" is 7.7): rarity stays positive
 _CAPITAL_BONUS = 2.0  # a capital mid-sentence marks a name: "Starship", "Douglas Adams"
@@ -76,11 +54,6 @@ class _Word:
     kind: str  # stop, number, unit, name, term, or plain (a word that only stands alone)
     value: float  # how much hiding it tests recall
     joins_previous: bool  # only spaces since the previous word, so one phrase may hold both
-
-
-def is_stopword(word: str) -> bool:
-    """A word that carries no meaning of its own: never worth hiding or masking."""
-    return word.lower() in _STOPWORDS
 
 
 def find_key_phrase(text: str, avoid: str = "") -> tuple[int, int] | None:

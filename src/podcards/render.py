@@ -6,7 +6,7 @@ import html
 import os
 import re
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,13 +15,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from podcards.cloze import DELETION, has_deletion, is_blank, plain
-from podcards.deck import KIND_TAGS, Card, Deck, Framework, Item, Quote
+from podcards.cloze import deletions, has_deletion, is_blank, plain
+from podcards.deck import Card, Deck, Framework, Item, Kind, NoteKind, Quote
 from podcards.errors import Location, PodcardsError, Problem
-from podcards.keyphrase import find_key_phrase, is_stopword
+from podcards.keyphrase import find_key_phrase
+from podcards.lockfile import LockedNote
+from podcards.notetypes import NoteType
+from podcards.words import is_stopword
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
-CARD_KINDS = tuple(KIND_TAGS)
+CARD_KINDS = tuple(kind.value for kind in Kind)
 _MASK = "[…]"
 _TAGS = re.compile(r"<[^>]*>")
 
@@ -35,9 +38,9 @@ class CardTemplate:
     """A template file that gives one card for every item of its kind."""
 
     name: str  # "<kind>/<stem>", part of every note's identity
-    kind: str
+    kind: Kind
     stem: str
-    notetype: str  # "qa" or "cloze"
+    notetype: NoteKind
 
 
 def cloze_markup(text: str, avoid: str = "") -> Markup:
@@ -53,28 +56,52 @@ def cloze_markup(text: str, avoid: str = "") -> Markup:
         text = f"{text[:start]}{{{{c1::{text[start:end]}}}}}{text[end:]}"
     parts: list[str] = []
     last = 0
-    for match in DELETION.finditer(text):
-        parts.append(escape(text[last : match.start()]))
-        number, answer, hint = match.groups()
-        hint_part = f"::{escape(hint)}" if hint is not None else ""
-        parts.append(f"{{{{c{number}::{escape(answer)}{hint_part}}}}}")
-        last = match.end()
+    for deletion in deletions(text):
+        parts.append(escape(text[last : deletion.start]))
+        hint = f"::{escape(deletion.hint)}" if deletion.hint is not None else ""
+        parts.append(f"{{{{c{deletion.number}::{escape(deletion.answer)}{hint}}}}}")
+        last = deletion.end
     parts.append(escape(text[last:]))
     return Markup("".join(parts))
 
 
+def _text_of(value: object, name: str) -> str:
+    """A filter's input as text; a template that passes nothing is the template's mistake."""
+    if isinstance(value, jinja2.Undefined):
+        return str(value)  # a StrictUndefined raises the template's own undefined error
+    if not isinstance(value, str):
+        raise jinja2.TemplateRuntimeError(
+            f"the filter '{name}' needs text, not {type(value).__name__}; guard optional "
+            "values with {% if ... %}"
+        )
+    return value
+
+
+def _text_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    def checked(value: object, *args: Any) -> Any:
+        return function(_text_of(value, function.__name__), *args)
+
+    return checked
+
+
 @jinja2.pass_context
-def _cloze_filter(context: jinja2.runtime.Context, text: str) -> Markup:
-    return cloze_markup(text, str(context.get("cue", "")))
+def _cloze_filter(context: jinja2.runtime.Context, text: object) -> Markup:
+    return cloze_markup(_text_of(text, "cloze"), str(context.get("cue", "")))
 
 
 def highlight(text: str) -> Markup:
     """The text with its key phrase in bold, so an answer shows what matters."""
     try:
-        marked = cloze_markup(text)
+        marked = str(cloze_markup(text))
     except _NoKeyPhrase:
         return Markup(escape(plain(text)))
-    return Markup(DELETION.sub(lambda match: f"<b>{match.group(2)}</b>", marked))
+    parts: list[str] = []
+    last = 0
+    for deletion in deletions(marked):
+        parts += [marked[last : deletion.start], f"<b>{deletion.answer}</b>"]
+        last = deletion.end
+    parts.append(marked[last:])
+    return Markup("".join(parts))
 
 
 def mask(text: str, name: str) -> str:
@@ -116,7 +143,12 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(plain=plain, cloze=_cloze_filter, highlight=highlight, mask=mask)
+        self.env.filters.update(
+            plain=_text_filter(plain),
+            cloze=_cloze_filter,
+            highlight=_text_filter(highlight),
+            mask=_text_filter(mask),
+        )
         self.templates = self._find_card_templates()
 
     def _find_card_templates(self) -> list[CardTemplate]:
@@ -138,9 +170,9 @@ class Renderer:
                 continue
             kind, stem = name.split("/")
             if "text" in blocks:
-                found.append(CardTemplate(name, kind, stem, "cloze"))
+                found.append(CardTemplate(name, Kind(kind), stem, NoteKind.CLOZE))
             elif "front" in blocks and "back" in blocks:
-                found.append(CardTemplate(name, kind, stem, "qa"))
+                found.append(CardTemplate(name, Kind(kind), stem, NoteKind.QA))
             else:
                 problems.append(
                     Problem(
@@ -195,7 +227,9 @@ class Renderer:
                 except PodcardsError as error:
                     problems += error.problems
                     continue
-                except Exception as error:  # a broken user template: report where
+                except Exception as error:
+                    if not _raised_by_template(error):
+                        raise  # a bug of ours, not the user's template: let it show
                     where, message = self._template_failure(template, error)
                     failures.setdefault((where, message), []).append(item)
                     continue
@@ -215,11 +249,18 @@ class Renderer:
             raise PodcardsError(problems)
         return cards
 
+    def retired_fields(self, note: LockedNote, notetype: NoteType) -> tuple[str, ...]:
+        """A removed note's last fields, with the retired mark in front of its cue."""
+        fields = list(note.fields)
+        context = notetype.field_index("Context")
+        fields[context] = f"{self.partial('_retired.j2')} {fields[context]}"
+        return tuple(fields)
+
     def _check_skips(self, deck: Deck) -> None:
         known = {template.name for template in self.templates}
         problems = [
             Problem(deck.location, f"deck: skip_cards: no card template '{name}'")
-            for name in deck.skip_cards
+            for name in deck.deck.skip_cards
             if name not in known
         ]
         for item, _ in deck.items():
@@ -238,7 +279,7 @@ class Renderer:
 
     @staticmethod
     def _skipped(deck: Deck, item: Item, template: CardTemplate) -> bool:
-        return template.name in deck.skip_cards or template.stem in item.skip_cards
+        return template.name in deck.deck.skip_cards or template.stem in item.skip_cards
 
     def _render(
         self, deck: Deck, item: Item, framework: Framework | None, template: CardTemplate
@@ -261,11 +302,11 @@ class Renderer:
         cue = block("context", "_context.j2")
         context.vars["cue"] = html.unescape(_TAGS.sub(" ", cue))
         # Then the prompt: a blank one means the template does not apply to this item.
-        prompt = block("text" if template.notetype == "cloze" else "front", None)
+        prompt = block("text" if template.notetype is NoteKind.CLOZE else "front", None)
         if is_blank(prompt):
             return None
         where = Location(self.template_path(template.name))
-        if template.notetype == "cloze":
+        if template.notetype is NoteKind.CLOZE:
             if not has_deletion(prompt):
                 raise PodcardsError([Problem(where, f"gives {item.KIND} '{item.id}' no deletion")])
             main = [prompt]
@@ -289,7 +330,7 @@ class Renderer:
             kind=item.KIND,
             notetype=template.notetype,
             fields=fields,
-            tags=(KIND_TAGS[item.KIND], *deck.tags),
+            tags=(item.KIND.tag, *deck.deck.tags),
             location=item.location,
         )
 
@@ -300,6 +341,14 @@ class Renderer:
                 path, line = _shown(frame), lineno
                 break
         return Location(path, line), str(error) or type(error).__name__
+
+
+def _raised_by_template(error: Exception) -> bool:
+    """Whether a template's own code failed (a Jinja error, or ``{{ 1 / 0 }}``): the user's."""
+    if isinstance(error, jinja2.TemplateError):
+        return True
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and frames[-1].filename.endswith(".j2")
 
 
 def _frames(error: Exception) -> Iterator[tuple[str, int]]:

@@ -1,130 +1,211 @@
-"""Reading deck YAML files into ``Deck``s, reporting every problem as ``path:line``."""
+"""Reading deck files into ``Deck``s by the format's declaration, every problem as ``path:line``.
+
+YAML is read without its implicit types: every scalar is the characters the user typed
+(``3.10`` stays "3.10", ``010`` stays "010", ``yes`` stays "yes"), and the declaration says
+which few keys are numbers. Aliases are expanded by us, within a budget, so that a small file
+can never take long to read. The only module that imports PyYAML.
+"""
 
 from __future__ import annotations
 
-import datetime
+import dataclasses
 import difflib
 import re
-import unicodedata
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from podcards.cloze import DELETION, has_deletion, is_blank
+from podcards.cloze import has_deletion, scan
 from podcards.deck import (
-    Component,
+    FORMAT_VERSION,
+    MAX_ID_LENGTH,
+    SECTIONS,
     CustomCard,
     Deck,
+    DeckInfo,
     Episode,
     Framework,
-    Habit,
-    Insight,
     Item,
-    Quote,
-    Reference,
     Takeaway,
+    ValueType,
+    is_valid_id,
+    keys_of,
+    slug,
 )
 from podcards.errors import Location, PodcardsError, Problem, Problems
 
-FORMAT_VERSION = 1
-ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
-_MOMENT = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})")
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_VALUES = 200_000  # what a file may expand to, aliases included
+MAX_DEPTH = 60  # a deck nests four levels; anything deeper is a mistake or an attack
+_MOMENT = re.compile(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})")
+_MAX_MOMENT = 100 * 3600
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
 
 
-class _LineDict(dict[str, Any]):
-    """A YAML mapping that remembers its own line and the line of each key."""
+# -- YAML to a tree of values with lines ---------------------------------------------------
 
+
+@dataclass(frozen=True)
+class Scalar:
+    text: str
     line: int
-    key_lines: dict[str, int]
+    plain: bool  # unquoted and not a block scalar: what YAML 1.1 would have typed
 
 
-class _LineList(list[Any]):
-    """A YAML sequence that remembers its own line and the line of each entry."""
-
+@dataclass(frozen=True)
+class Sequence:
+    items: tuple[Value, ...]
     line: int
-    item_lines: list[int]
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records lines and reports duplicate keys instead of keeping the last."""
+@dataclass(frozen=True)
+class Mapping:
+    entries: dict[str, tuple[int, Value]]  # key -> (line of the key, value)
+    line: int
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicate_keys: list[tuple[int, str]] = []
+    def line_of(self, key: str) -> int:
+        return self.entries[key][0] if key in self.entries else self.line
 
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Any:
-    mapping = _LineDict()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    yield mapping
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str):
-            key = str(key)
-        if key in mapping:
-            loader.duplicate_keys.append((key_node.start_mark.line + 1, key))
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[key] = key_node.start_mark.line + 1
+    def get(self, key: str) -> Value | None:
+        entry = self.entries.get(key)
+        return entry[1] if entry else None
 
 
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> Any:
-    sequence = _LineList()
-    sequence.line = node.start_mark.line + 1
-    sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
-    yield sequence
-    sequence.extend(loader.construct_object(child, deep=True) for child in node.value)
+Value = Scalar | Sequence | Mapping
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+class _TooMuch(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        self.line, self.message = line, message
 
 
-def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
-    """Parse one YAML file; undecodable bytes and syntax errors become problems."""
+@dataclass
+class _TreeBuilder:
+    """Turns composed YAML nodes into values, counting every value an alias expands to."""
+
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    budget: int = MAX_VALUES
+
+    def value(self, node: yaml.Node, depth: int = 0) -> Value:
+        line = node.start_mark.line + 1
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooMuch(line, f"the file expands to more than {MAX_VALUES} values (aliases?)")
+        if depth > MAX_DEPTH:
+            raise _TooMuch(line, f"values are nested more than {MAX_DEPTH} levels deep")
+        default = {yaml.ScalarNode: _STR, yaml.SequenceNode: _SEQ, yaml.MappingNode: _MAP}
+        if node.tag != default[type(node)]:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self.problems.append(
+                (line, f"the YAML tag '{tag}' is not used in deck files; write the value as text")
+            )
+        if isinstance(node, yaml.ScalarNode):
+            return Scalar(node.value, line, plain=node.style is None)
+        if isinstance(node, yaml.SequenceNode):
+            return Sequence(tuple(self.value(child, depth + 1) for child in node.value), line)
+        assert isinstance(node, yaml.MappingNode)
+        return self.mapping(node, depth)
+
+    def mapping(self, node: yaml.MappingNode, depth: int) -> Mapping:
+        entries: dict[str, tuple[int, Value]] = {}
+        merged: dict[str, tuple[int, Value]] = {}
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append((key_line, "a key must be a word, not a list or mapping"))
+                continue
+            if key_node.value == "<<" and key_node.style is None:
+                merged |= self._merged(value_node, depth)
+                continue
+            if key_node.value in entries:
+                self.problems.append((key_line, f"'{_short(key_node.value)}' is given twice"))
+                continue
+            entries[key_node.value] = (key_line, self.value(value_node, depth + 1))
+        # YAML's merge key: what the mapping says itself overrides what it merges in
+        return Mapping({**merged, **entries}, node.start_mark.line + 1)
+
+    def _merged(self, node: yaml.Node, depth: int) -> dict[str, tuple[int, Value]]:
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        merged: dict[str, tuple[int, Value]] = {}
+        for source in reversed(sources):  # earlier mappings win, as YAML says
+            value = self.value(source, depth + 1)
+            if not isinstance(value, Mapping):
+                self.problems.append((value.line, "'<<' merges mappings only"))
+                continue
+            merged |= value.entries
+        return merged
+
+
+class _Loader(yaml.BaseLoader):
+    """YAML's structure only: no implicit types, so every scalar is text as typed."""
+
+
+def read_tree(path: Path) -> tuple[Value | None, list[Problem]]:
+    """Parse one YAML file into values with lines; what is wrong becomes problems."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         return None, [Problem(Location.of(path), f"cannot read: {error.strerror or error}")]
+    if len(raw) > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // (1024 * 1024)
+        return None, [Problem(Location.of(path), f"the file is larger than {limit} MB")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         return None, [Problem(Location.of(path, line), "the file is not UTF-8 text")]
-    loader = _LineLoader(text)
+    return parse_tree(text, path)
+
+
+def parse_tree(text: str, path: Path | str) -> tuple[Value | None, list[Problem]]:
+    """Parse YAML text into values with lines."""
+    builder = _TreeBuilder()
     try:
-        data = loader.get_single_data()
+        node = yaml.compose(text, Loader=_Loader)
+        tree = builder.value(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
         what = error.problem or "invalid YAML"
         return None, [Problem(Location.of(path, line), f"YAML syntax error: {what}")]
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow, such as NUL
+        line = text.count("\n", 0, error.position) + 1
+        what = f"the character U+{error.character:04X} is not allowed in YAML; remove it"
+        if isinstance(error.character, str):
+            what = f"the character U+{ord(error.character):04X} is not allowed in YAML; remove it"
+        return None, [Problem(Location.of(path, line), what)]
     except yaml.YAMLError as error:
-        return None, [Problem(Location.of(path), f"YAML error: {error}")]
-    finally:
-        loader.dispose()
-    problems = [
-        Problem(Location.of(path, line), f"'{key}' is given twice")
-        for line, key in loader.duplicate_keys
-    ]
-    return data, problems
+        return None, [Problem(Location.of(path), f"YAML error: {str(error).splitlines()[0]}")]
+    except _TooMuch as error:
+        return None, [Problem(Location.of(path, error.line), error.message)]
+    except RecursionError:
+        return None, [Problem(Location.of(path), "values are nested too deeply")]
+    problems = [Problem(Location.of(path, line), message) for line, message in builder.problems]
+    return tree, problems
 
 
-def slug(text: str) -> str:
-    """A readable id from a name: "Schrödinger's Cat" -> "schrodingers-cat".
+# -- values to the declared classes --------------------------------------------------------
 
-    This is the default identity of every named item: never change the rule.
-    """
-    joined = re.sub(r"(?<=\w)['’](?=\w)", "", text)  # "Musk's" -> "musks"
-    ascii_text = unicodedata.normalize("NFKD", joined).encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))[:60].strip("-")
+
+def _short(text: str, width: int = 40) -> str:
+    """A value as messages quote it: never so long that a message becomes the problem."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _kind(value: Value) -> str:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, Sequence):
+        return "a list"
+    return "text"
 
 
 class _Reader:
-    """Validates one file's data, collecting every problem before failing."""
+    """Reads one file's values into the declared classes, collecting every problem."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -136,452 +217,352 @@ class _Reader:
     def problem(self, line: int, message: str) -> None:
         self.problems.add(self.at(line), message)
 
-    # -- shapes ---------------------------------------------------------------
-
-    def mapping(self, value: Any, line: int, what: str) -> _LineDict | None:
-        if isinstance(value, _LineDict):
+    def mapping(self, value: Value | None, line: int, what: str) -> Mapping | None:
+        if isinstance(value, Mapping):
             return value
-        self.problem(line, f"{what} must be a mapping of keys to values, not {_kind(value)}")
+        shown = "nothing" if value is None or _is_null(value) else _kind(value)
+        self.problem(line, f"{what} must be a mapping of keys to values, not {shown}")
         return None
 
-    def check_keys(
-        self, data: _LineDict, allowed: tuple[str, ...], required: tuple[str, ...], what: str
-    ) -> None:
-        for key in data:
-            if key not in allowed:
-                hint = difflib.get_close_matches(key, allowed, n=1)
+    def fields(
+        self, cls: type, data: Mapping, what: str, *, skip: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        """Every declared key of ``cls`` read from ``data``; unknown and missing keys reported."""
+        specs = {name: spec for name, spec in keys_of(cls).items() if name not in skip}
+        for name, (line, _) in data.entries.items():
+            if name not in specs:
+                hint = difflib.get_close_matches(name, list(specs), n=1)
                 suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-                allowed_list = ", ".join(allowed)
                 self.problem(
-                    data.key_lines[key],
-                    f"{what}: unknown key '{key}'{suggestion}; allowed: {allowed_list}",
+                    line,
+                    f"{what}: unknown key '{_short(name)}'{suggestion}; allowed: "
+                    f"{', '.join(specs)}",
                 )
-        for key in required:
-            if key not in data:
-                self.problem(data.line, f"{what}: missing '{key}'")
+        values: dict[str, Any] = {}
+        for name, spec in specs.items():
+            value = data.get(name)
+            line = data.line_of(name)
+            if value is None:
+                if spec.required and spec.type is not ValueType.ITEMS:
+                    self.problem(data.line, f"{what}: missing '{name}'")
+                continue
+            if _is_nothing(value, spec.type):
+                if spec.required and spec.type is not ValueType.ITEMS:
+                    self.problem(line, f"{what}: '{name}' is empty")
+                continue
+            read = self.value(spec.type, spec.of, value, line, what, name)
+            if read is not None:
+                values[name] = read
+            if spec.cloze is False and isinstance(read, str) and scan(read).deletions:
+                self.problem(
+                    line,
+                    f"{what}: '{name}' cannot hide a phrase; mark the key phrase in the text "
+                    "with {{c1::...}} instead",
+                )
+            elif spec.cloze and isinstance(read, str):
+                for message in scan(read).problems:
+                    self.problem(line, f"{what}: {message}")
+        values["lines"] = {name: line for name, (line, _) in data.entries.items()}
+        return values
 
-    def line_of(self, data: _LineDict, key: str) -> int:
-        return data.key_lines.get(key, data.line)
+    def value(
+        self, type_: ValueType, of: type | None, value: Value, line: int, what: str, name: str
+    ) -> Any:
+        if type_ is ValueType.TEXT:
+            return self.text(value, line, what, name)
+        if type_ in (ValueType.TEXTS, ValueType.TAGS, ValueType.CARD_NAMES):
+            texts = self.texts(value, line, what, name)
+            return self.tags(texts, line, what) if type_ is ValueType.TAGS else texts
+        if type_ is ValueType.ID:
+            return self.identifier(value, line, what)
+        if type_ is ValueType.MOMENT:
+            return self.moment(value, line, what)
+        if type_ is ValueType.VERSION:
+            return self.version(value, line)
+        assert of is not None
+        if type_ is ValueType.MAPPING:
+            data = self.mapping(value, line, name)
+            return None if data is None else self.declared(of, data, name)
+        if type_ is ValueType.ITEM:
+            return self.takeaway(value, line)
+        where = name if what == "the deck file" else f"{what}.{name}"
+        return self.items(of, value, line, where, name)
 
-    def text(self, data: _LineDict, key: str, what: str, *, required: bool = False) -> str | None:
-        """A text value: numbers are read as text, empty text is an error."""
-        if key not in data:
+    def text(self, value: Value, line: int, what: str, name: str) -> str | None:
+        """A text value, exactly as typed (but for the whitespace around it)."""
+        if not isinstance(value, Scalar):
+            self.problem(line, f"{what}: '{name}' must be text, not {_kind(value)}")
             return None
-        value = data[key]
-        line = self.line_of(data, key)
-        if value is None:
-            if required:
-                self.problem(line, f"{what}: '{key}' is empty")
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float | datetime.date):
-            self.problem(line, f"{what}: '{key}' must be text, not {_kind(value)}")
-            return None
-        text = str(value).strip()
-        if is_blank(text):
-            self.problem(line, f"{what}: '{key}' is empty")
+        text = value.text.strip()
+        if not text:
+            self.problem(line, f"{what}: '{name}' is empty")
             return None
         return text
 
-    def text_list(self, data: _LineDict, key: str, what: str) -> tuple[str, ...]:
-        if key not in data or data[key] is None:
-            return ()
-        value = data[key]
-        line = self.line_of(data, key)
-        if not isinstance(value, _LineList):
-            self.problem(line, f"{what}: '{key}' must be a list, e.g. [a, b]")
-            return ()
+    def texts(self, value: Value, line: int, what: str, name: str) -> tuple[str, ...] | None:
+        if not isinstance(value, Sequence):
+            self.problem(line, f"{what}: '{name}' must be a list, e.g. [a, b]")
+            return None
         texts = []
-        for entry, entry_line in zip(value, value.item_lines, strict=True):
-            if isinstance(entry, bool) or not isinstance(entry, str | int | float):
-                self.problem(entry_line, f"{what}: every entry of '{key}' must be text")
-            elif not str(entry).strip():
-                self.problem(entry_line, f"{what}: an entry of '{key}' is empty")
+        for entry in value.items:
+            if not isinstance(entry, Scalar):
+                self.problem(entry.line, f"{what}: every entry of '{name}' must be text")
+            elif not entry.text.strip():
+                self.problem(entry.line, f"{what}: an entry of '{name}' is empty")
             else:
-                texts.append(str(entry).strip())
+                texts.append(entry.text.strip())
         return tuple(texts)
 
-    def tags(self, data: _LineDict, what: str) -> tuple[str, ...]:
-        tags = self.text_list(data, "tags", what)
+    def tags(self, tags: tuple[str, ...] | None, line: int, what: str) -> tuple[str, ...] | None:
+        if tags is None:
+            return None
         for tag in tags:
             if re.search(r"\s", tag):
                 fixed = re.sub(r"\s+", "-", tag)
                 self.problem(
-                    self.line_of(data, "tags"),
-                    f"{what}: tag '{tag}' contains a space, which Anki tags cannot (use '{fixed}')",
+                    line,
+                    f"{what}: tag '{_short(tag)}' contains a space, which Anki tags cannot "
+                    f"(use '{_short(fixed)}')",
                 )
         return tuple(tag for tag in tags if not re.search(r"\s", tag))
 
-    def identifier(self, data: _LineDict, what: str, name: str | None) -> str | None:
-        """The item's id: given, or a slug of its name when it has one."""
-        if "id" not in data:
-            if name is None:
-                self.problem(data.line, f"{what}: missing 'id' (an item without a name needs one)")
-                return None
-            if not slug(name):
-                self.problem(
-                    data.line,
-                    f"{what}: the name {name!r} gives no id (it has no letters a-z or "
-                    "digits); add an 'id'",
-                )
-                return None
-            return slug(name)
-        value = data["id"]
-        line = self.line_of(data, "id")
-        if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
-            self.problem(
-                line,
-                f"{what}: id {value!r} must be lower-case letters, digits and hyphens "
-                "(starting with a letter or digit), e.g. 'optimus-cost'",
-            )
-            return None
-        return value
-
-    def moment(self, data: _LineDict, what: str) -> int | None:
-        """``at:`` as seconds: "12:34", "1:02:03", or YAML's own reading of them as an int."""
-        if "at" not in data or data["at"] is None:
-            return None
-        value = data["at"]
-        line = self.line_of(data, "at")
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-        if isinstance(value, str) and (match := _MOMENT.fullmatch(value.strip())):
-            hours, minutes, seconds = (int(part or 0) for part in match.groups())
-            if minutes < 60 and seconds < 60:
-                return hours * 3600 + minutes * 60 + seconds
-        self.problem(line, f'{what}: \'at\' must be a moment like "12:34" or "1:02:03"')
+    def identifier(self, value: Value, line: int, what: str) -> str | None:
+        if isinstance(value, Scalar) and is_valid_id(value.text):
+            return value.text
+        shown = repr(_short(value.text)) if isinstance(value, Scalar) else _kind(value)
+        self.problem(
+            line,
+            f"{what}: id {shown} must be lower-case letters, digits and hyphens (starting "
+            f"with a letter or digit, at most {MAX_ID_LENGTH}), e.g. 'optimus-cost'",
+        )
         return None
 
-    def skip_cards(self, data: _LineDict, what: str) -> tuple[str, ...]:
-        return self.text_list(data, "skip_cards", what)
+    def moment(self, value: Value, line: int, what: str) -> int | None:
+        """``at:`` as seconds: "12:34", "1:02:03", or a number of seconds."""
+        text = value.text.strip() if isinstance(value, Scalar) else ""
+        seconds: int | None = None
+        if text.isdigit() and len(text) <= 7:
+            seconds = int(text)
+        elif match := _MOMENT.fullmatch(text):
+            hours, minutes, secs = (int(part or 0) for part in match.groups())
+            if minutes < 60 and secs < 60:
+                seconds = hours * 3600 + minutes * 60 + secs
+        if seconds is None or seconds > _MAX_MOMENT:
+            self.problem(line, f'{what}: \'at\' must be a moment like "12:34" or "1:02:03"')
+            return None
+        return seconds
 
-    def cloze_text(self, text: str | None, line: int, what: str) -> None:
-        """Check deletions where Anki and genanki would disagree or show nothing."""
-        for match in DELETION.finditer(text or ""):
-            number, answer = match.group(1), match.group(2)
-            if "," in number:
+    def version(self, value: Value, line: int) -> int | None:
+        text = value.text.strip() if isinstance(value, Scalar) else ""
+        if isinstance(value, Scalar) and value.plain and text == str(FORMAT_VERSION):
+            return FORMAT_VERSION
+        shown = _short(text) if isinstance(value, Scalar) else _kind(value)
+        self.problem(
+            line,
+            f"'podcards: {shown}' is not a format this version reads "
+            f"(expected 'podcards: {FORMAT_VERSION}')",
+        )
+        return None
+
+    # -- declared classes -----------------------------------------------------------------
+
+    def declared(self, cls: type, data: Mapping, what: str) -> Any:
+        values = self.fields(cls, data, what)
+        if cls is DeckInfo:
+            self.deck_rules(data, values)
+        if cls is Episode:
+            self.episode_rules(data, values)
+        missing = [name for name in _required(cls) if name not in values]
+        if missing:
+            return None
+        return _construct(cls, values)
+
+    def deck_rules(self, data: Mapping, values: dict[str, Any]) -> None:
+        name = values.get("name")
+        if name is not None and any(not part.strip() for part in name.split("::")):
+            self.problem(data.line_of("name"), f"deck: name {_short(name)!r} has an empty part")
+
+    def episode_rules(self, data: Mapping, values: dict[str, Any]) -> None:
+        url = values.get("url")
+        if url and not re.match(r"https?://", url):
+            self.problem(data.line_of("url"), "episode: url must start with https://")
+
+    def takeaway(self, value: Value, line: int) -> Takeaway | None:
+        """The takeaway: its text alone, or a mapping of its keys."""
+        if isinstance(value, Scalar):
+            text = self.text(value, line, "takeaway", "takeaway")
+            for message in scan(text or "").problems:
+                self.problem(line, f"takeaway: {message}")
+            if text is None:
+                return None
+            return Takeaway(text=text, location=self.at(line), lines={"text": line})
+        data = self.mapping(value, line, "takeaway")
+        if data is None:
+            return None
+        values = self.fields(Takeaway, data, "takeaway")
+        if "text" not in values:
+            return None
+        return Takeaway(**{**values, "location": self.at(data.line)})
+
+    def items(
+        self, cls: type, value: Value, line: int, what: str, name: str
+    ) -> tuple[Item, ...] | None:
+        if not isinstance(value, Sequence):
+            self.problem(line, f"'{name}' must be a list of items")
+            return None
+        items: list[Item] = []
+        first_line_of_id: dict[str, int] = {}
+        for index, entry in enumerate(value.items):
+            where = f"{what}[{index + 1}]"
+            data = self.mapping(entry, entry.line, where)
+            if data is None:
+                continue
+            item = self.item(cls, data, where)
+            if item is None:
+                continue
+            if item.id in first_line_of_id:
                 self.problem(
-                    line,
-                    f"{what}: a deletion with several numbers ({{{{c{number}::...}}}}) is not "
-                    "supported; give each deletion one number",
+                    item.location.line,
+                    f"{where}: id '{item.id}' is already used in {name} "
+                    f"(line {first_line_of_id[item.id]}); ids are permanent keys and must be "
+                    "unique",
                 )
-            elif int(number) == 0:
-                self.problem(line, f"{what}: deletions are numbered from 1, not {{{{c0::...}}}}")
-            elif is_blank(answer):
-                self.problem(line, f"{what}: the deletion {match.group(0)!r} hides nothing")
+                continue
+            first_line_of_id[item.id] = item.location.line
+            items.append(item)
+        return tuple(items)
+
+    def item(self, cls: type, data: Mapping, what: str) -> Item | None:
+        values = self.fields(cls, data, what)
+        values["location"] = self.at(data.line)
+        item_id = self.default_id(cls, data, values, what)
+        if cls is Framework:
+            self.framework_rules(data, values, what)
+        if cls is CustomCard:
+            self.card_rules(data, values, what)
+        if item_id is None or any(name not in values for name in _required(cls)):
+            return None
+        item: Item = _construct(cls, {**values, "id": item_id})
+        return item
+
+    def default_id(self, cls: type, data: Mapping, values: dict[str, Any], what: str) -> str | None:
+        """The given id, or for a named item a slug of its name."""
+        if "id" in data.entries:
+            return values.get("id")
+        name = values.get("name")
+        named = getattr(cls, "NAMED", False)
+        if not named or (name is None and "name" not in data.entries):
+            self.problem(data.line, f"{what}: missing 'id' (an item without a name needs one)")
+            return None
+        if name is None:
+            return None
+        if not slug(name):
+            self.problem(
+                data.line,
+                f"{what}: the name {_short(name)!r} gives no id (it has no letters a-z or "
+                "digits); add an 'id'",
+            )
+            return None
+        return slug(name)
+
+    def framework_rules(self, data: Mapping, values: dict[str, Any], what: str) -> None:
+        components = data.get("components")
+        if components is None:
+            self.problem(data.line, f"{what}: missing 'components'")
+        elif isinstance(components, Sequence) and not components.items:
+            self.problem(data.line_of("components"), f"{what}: 'components' is empty")
+
+    def card_rules(self, data: Mapping, values: dict[str, Any], what: str) -> None:
+        given = set(data.entries)
+        has_pair = bool({"front", "back"} & given)
+        if has_pair and "cloze" in given:
+            self.problem(data.line, f"{what}: give either 'front' and 'back', or 'cloze', not both")
+        elif has_pair and not {"front", "back"} <= given:
+            missing = "back" if "front" in given else "front"
+            self.problem(data.line, f"{what}: missing '{missing}'")
+        elif not has_pair and "cloze" not in given:
+            self.problem(data.line, f"{what}: a card needs 'front' and 'back', or 'cloze'")
+        cloze = values.get("cloze")
+        if cloze is not None and not has_deletion(cloze) and not scan(cloze).problems:
+            self.problem(
+                data.line_of("cloze"),
+                f"{what}: the cloze has no deletion; mark the hidden part as {{{{c1::...}}}}",
+            )
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    return "text"
+def _is_null(value: Value) -> bool:
+    return isinstance(value, Scalar) and value.plain and value.text in _NULLS
 
 
-DECK_KEYS = ("id", "name", "description", "tags", "skip_cards")
-EPISODE_KEYS = ("podcast", "title", "hosts", "guests", "date", "duration", "url")
-TOP_KEYS = (
-    "podcards",
-    "deck",
-    "episode",
-    "hook",
-    "takeaway",
-    "summary",
-    "insights",
-    "frameworks",
-    "quotes",
-    "habits",
-    "references",
-    "cards",
-)
-ITEM_KEYS = ("id", "at", "skip_cards")
+def _is_nothing(value: Value, type_: ValueType) -> bool:
+    """A key written with no value; for keys that are not text, YAML's null too.
+
+    Where text is expected, ``null`` is the word the user typed.
+    """
+    if not isinstance(value, Scalar) or not value.plain:
+        return False
+    return value.text == "" or (type_ is not ValueType.TEXT and value.text in _NULLS)
+
+
+def _required(cls: type) -> list[str]:
+    return [
+        name
+        for name, spec in keys_of(cls).items()
+        if spec.required and spec.type is not ValueType.ITEMS
+    ]
+
+
+def _construct(cls: type, values: dict[str, Any]) -> Any:
+    known = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{name: value for name, value in values.items() if name in known})
+
+
+# -- decks ---------------------------------------------------------------------------------
 
 
 def load_deck(path: Path) -> Deck:
     """Read and validate one deck file; raise ``PodcardsError`` with all its problems."""
-    data, problems = read_yaml(path)
+    tree, problems = read_tree(path)
+    return _deck_from_tree(path, tree, problems)
+
+
+def load_deck_text(text: str, path: Path) -> Deck:
+    """Read a deck from text, as if it were the file at ``path`` (for what ingest writes)."""
+    tree, problems = parse_tree(text, path)
+    return _deck_from_tree(path, tree, problems)
+
+
+def _deck_from_tree(path: Path, tree: Value | None, problems: list[Problem]) -> Deck:
     reader = _Reader(path)
-    for problem in problems:
-        reader.problems.add(problem.location, problem.message)
-    if data is None and not problems:
+    reader.problems.extend(problems)
+    if tree is None and not problems:
         reader.problem(1, "the file is empty; a deck needs 'podcards: 1', 'deck', 'episode'")
-    if data is None or reader.problems:
-        reader.problems.raise_if_any()
-    deck = _read_deck(reader, data)
+    reader.problems.raise_if_any()
+    assert tree is not None
+    top = reader.mapping(tree, 1, "the deck file")
+    deck: Deck | None = None
+    if top is not None:
+        values = reader.fields(Deck, top, "the deck file")
+        if not any(_written_items(top, name) for name in (*SECTIONS, "takeaway")):
+            reader.problem(
+                top.line,
+                "the deck has no items: add insights, frameworks, quotes, habits, references, "
+                "cards or a takeaway",
+            )
+        if all(name in values for name in _required(Deck)):
+            values |= {"path": path, "location": reader.at(top.line_of("deck"))}
+            deck = Deck(**values)
     reader.problems.raise_if_any()
     assert deck is not None
     return deck
 
 
-def _read_deck(reader: _Reader, data: Any) -> Deck | None:
-    top = reader.mapping(data, 1, "the deck file")
-    if top is None:
-        return None
-    reader.check_keys(top, TOP_KEYS, ("podcards", "deck", "episode"), "the deck file")
-    if "podcards" in top and top["podcards"] != FORMAT_VERSION:
-        reader.problem(
-            reader.line_of(top, "podcards"),
-            f"'podcards: {top['podcards']}' is not a format this version reads "
-            f"(expected 'podcards: {FORMAT_VERSION}')",
-        )
-
-    deck_data = reader.mapping(top.get("deck"), reader.line_of(top, "deck"), "deck")
-    deck_id = name = description = None
-    tags: tuple[str, ...] = ()
-    deck_skips: tuple[str, ...] = ()
-    if deck_data is not None:
-        reader.check_keys(deck_data, DECK_KEYS, ("id", "name"), "deck")
-        if "id" in deck_data:
-            deck_id = reader.identifier(deck_data, "deck", None)
-        name = reader.text(deck_data, "name", "deck", required=True)
-        if name is not None and any(not part.strip() for part in name.split("::")):
-            reader.problem(
-                reader.line_of(deck_data, "name"), f"deck: name {name!r} has an empty part"
-            )
-        description = reader.text(deck_data, "description", "deck")
-        tags = reader.tags(deck_data, "deck")
-        deck_skips = reader.skip_cards(deck_data, "deck")
-
-    episode = _read_episode(reader, top)
-    hook = reader.text(top, "hook", "hook")
-    summary = reader.text(top, "summary", "summary")
-    takeaway_text = reader.text(top, "takeaway", "takeaway")
-    takeaway = None
-    if takeaway_text:
-        reader.cloze_text(takeaway_text, reader.line_of(top, "takeaway"), "takeaway")
-        takeaway = Takeaway(
-            id="takeaway", location=reader.at(reader.line_of(top, "takeaway")), text=takeaway_text
-        )
-
-    sections = {
-        key: _read_section(reader, top, key, reader_of)
-        for key, reader_of in _SECTION_READERS.items()
-    }
-    if not takeaway and not any(sections.values()):
-        reader.problem(
-            top.line,
-            "the deck has no items: add insights, frameworks, quotes, habits, references, "
-            "cards or a takeaway",
-        )
-    if reader.problems or deck_id is None or name is None or episode is None:
-        return None
-    return Deck(
-        id=deck_id,
-        name=name,
-        path=reader.path,
-        location=reader.at(reader.line_of(top, "deck")),
-        episode=episode,
-        description=description,
-        tags=tags,
-        skip_cards=deck_skips,
-        hook=hook,
-        summary=summary,
-        takeaway=takeaway,
-        insights=sections["insights"],  # type: ignore[arg-type]
-        frameworks=sections["frameworks"],  # type: ignore[arg-type]
-        quotes=sections["quotes"],  # type: ignore[arg-type]
-        habits=sections["habits"],  # type: ignore[arg-type]
-        references=sections["references"],  # type: ignore[arg-type]
-        cards=sections["cards"],  # type: ignore[arg-type]
-    )
-
-
-def _read_episode(reader: _Reader, top: _LineDict) -> Episode | None:
-    data = reader.mapping(top.get("episode"), reader.line_of(top, "episode"), "episode")
-    if data is None:
-        return None
-    reader.check_keys(data, EPISODE_KEYS, ("podcast", "title"), "episode")
-    podcast = reader.text(data, "podcast", "episode", required=True)
-    title = reader.text(data, "title", "episode", required=True)
-    url = reader.text(data, "url", "episode")
-    if url and not re.match(r"https?://", url):
-        reader.problem(reader.line_of(data, "url"), "episode: url must start with https://")
-    if podcast is None or title is None:
-        return None
-    return Episode(
-        podcast=podcast,
-        title=title,
-        hosts=reader.text_list(data, "hosts", "episode"),
-        guests=reader.text_list(data, "guests", "episode"),
-        date=reader.text(data, "date", "episode"),
-        duration=reader.text(data, "duration", "episode"),
-        url=url,
-    )
-
-
-ItemReader = Callable[[_Reader, _LineDict, str], Item | None]
-
-
-def _read_section(
-    reader: _Reader, top: _LineDict, key: str, read_item: ItemReader
-) -> tuple[Item, ...]:
-    if key not in top or top[key] is None:
-        return ()
-    entries = top[key]
-    if not isinstance(entries, _LineList):
-        reader.problem(reader.line_of(top, key), f"'{key}' must be a list of items")
-        return ()
-    return _read_items(reader, entries, key, read_item)
-
-
-def _read_items(
-    reader: _Reader, entries: _LineList, section: str, read_item: ItemReader
-) -> tuple[Item, ...]:
-    items: list[Item] = []
-    first_line_of_id: dict[str, int] = {}
-    for index, (entry, line) in enumerate(zip(entries, entries.item_lines, strict=True)):
-        what = f"{section}[{index + 1}]"
-        data = reader.mapping(entry, line, what)
-        if data is None:
-            continue
-        item = read_item(reader, data, what)
-        if item is None:
-            continue
-        if item.id in first_line_of_id:
-            reader.problem(
-                item.location.line,
-                f"{what}: id '{item.id}' is already used in {section} "
-                f"(line {first_line_of_id[item.id]}); ids are permanent keys and must be unique",
-            )
-            continue
-        first_line_of_id[item.id] = item.location.line
-        items.append(item)
-    return tuple(items)
-
-
-def _common(reader: _Reader, data: _LineDict, what: str) -> dict[str, Any]:
-    return {
-        "location": reader.at(data.line),
-        "at": reader.moment(data, what),
-        "skip_cards": reader.skip_cards(data, what),
-    }
-
-
-def _read_insight(reader: _Reader, data: _LineDict, what: str) -> Item | None:
-    reader.check_keys(data, (*ITEM_KEYS, "text", "question"), ("id", "text"), what)
-    text = reader.text(data, "text", what, required=True)
-    reader.cloze_text(text, reader.line_of(data, "text"), what)
-    question = reader.text(data, "question", what)
-    item_id = reader.identifier(data, what, None) if "id" in data else None
-    if text is None or item_id is None:
-        return None
-    return Insight(id=item_id, text=text, question=question, **_common(reader, data, what))
-
-
-def _read_quote(reader: _Reader, data: _LineDict, what: str) -> Item | None:
-    reader.check_keys(data, (*ITEM_KEYS, "text", "speaker", "context"), ("id", "text"), what)
-    text = reader.text(data, "text", what, required=True)
-    reader.cloze_text(text, reader.line_of(data, "text"), what)
-    speaker = reader.text(data, "speaker", what)
-    context = reader.text(data, "context", what)
-    item_id = reader.identifier(data, what, None) if "id" in data else None
-    if text is None or item_id is None:
-        return None
-    return Quote(
-        id=item_id, text=text, speaker=speaker, context=context, **_common(reader, data, what)
-    )
-
-
-def _read_named(
-    reader: _Reader, data: _LineDict, what: str, cls: type[Habit] | type[Reference]
-) -> Item | None:
-    reader.check_keys(data, (*ITEM_KEYS, "name", "text"), ("name", "text"), what)
-    name = reader.text(data, "name", what, required=True)
-    text = reader.text(data, "text", what, required=True)
-    reader.cloze_text(text, reader.line_of(data, "text"), what)
-    item_id = reader.identifier(data, what, name) if name or "id" in data else None
-    if name is None or text is None or item_id is None:
-        return None
-    return cls(id=item_id, name=name, text=text, **_common(reader, data, what))
-
-
-def _read_habit(reader: _Reader, data: _LineDict, what: str) -> Item | None:
-    return _read_named(reader, data, what, Habit)
-
-
-def _read_reference(reader: _Reader, data: _LineDict, what: str) -> Item | None:
-    return _read_named(reader, data, what, Reference)
-
-
-def _read_component(reader: _Reader, data: _LineDict, what: str) -> Item | None:
-    reader.check_keys(data, (*ITEM_KEYS, "name", "text"), ("text",), what)
-    name = reader.text(data, "name", what)
-    text = reader.text(data, "text", what, required=True)
-    reader.cloze_text(text, reader.line_of(data, "text"), what)
-    item_id = reader.identifier(data, what, name)
-    if text is None or item_id is None:
-        return None
-    return Component(id=item_id, name=name, text=text, **_common(reader, data, what))
-
-
-def _read_framework(reader: _Reader, data: _LineDict, what: str) -> Item | None:
-    reader.check_keys(
-        data, (*ITEM_KEYS, "name", "summary", "components"), ("name", "components"), what
-    )
-    name = reader.text(data, "name", what, required=True)
-    summary = reader.text(data, "summary", what)
-    item_id = reader.identifier(data, what, name) if name or "id" in data else None
-    components: tuple[Item, ...] = ()
-    entries = data.get("components")
-    if "components" in data and not isinstance(entries, _LineList):
-        reader.problem(reader.line_of(data, "components"), f"{what}: 'components' must be a list")
-    elif isinstance(entries, _LineList):
-        if not entries:
-            reader.problem(reader.line_of(data, "components"), f"{what}: 'components' is empty")
-        components = _read_items(reader, entries, f"{what}.components", _read_component)
-    if name is None or item_id is None:
-        return None
-    return Framework(
-        id=item_id,
-        name=name,
-        summary=summary,
-        components=components,  # type: ignore[arg-type]
-        **_common(reader, data, what),
-    )
-
-
-def _read_card(reader: _Reader, data: _LineDict, what: str) -> Item | None:
-    reader.check_keys(data, (*ITEM_KEYS, "front", "back", "cloze"), ("id",), what)
-    front = reader.text(data, "front", what, required=True)
-    back = reader.text(data, "back", what, required=True)
-    cloze = reader.text(data, "cloze", what, required=True)
-    item_id = reader.identifier(data, what, None) if "id" in data else None
-    has_pair = "front" in data or "back" in data
-    if has_pair and "cloze" in data:
-        reader.problem(data.line, f"{what}: give either 'front' and 'back', or 'cloze', not both")
-    elif has_pair and ("front" not in data or "back" not in data):
-        missing = "back" if "front" in data else "front"
-        reader.problem(data.line, f"{what}: missing '{missing}'")
-    elif not has_pair and "cloze" not in data:
-        reader.problem(data.line, f"{what}: a card needs 'front' and 'back', or 'cloze'")
-    if cloze is not None:
-        if not has_deletion(cloze):
-            reader.problem(
-                reader.line_of(data, "cloze"),
-                f"{what}: the cloze has no deletion; mark the hidden part as {{{{c1::...}}}}",
-            )
-        reader.cloze_text(cloze, reader.line_of(data, "cloze"), what)
-    if item_id is None:
-        return None
-    return CustomCard(
-        id=item_id, front=front, back=back, cloze=cloze, **_common(reader, data, what)
-    )
-
-
-_SECTION_READERS: dict[str, ItemReader] = {
-    "insights": _read_insight,
-    "frameworks": _read_framework,
-    "quotes": _read_quote,
-    "habits": _read_habit,
-    "references": _read_reference,
-    "cards": _read_card,
-}
+def _written_items(top: Mapping, name: str) -> bool:
+    """Whether a section is written at all: its own problems then say what is wrong."""
+    value = top.get(name)
+    if isinstance(value, Sequence):
+        return bool(value.items)
+    return value is not None and not _is_nothing(value, ValueType.ITEMS)
 
 
 def load_decks(paths: list[Path]) -> list[Deck]:
@@ -607,3 +588,31 @@ def load_decks(paths: list[Path]) -> list[Deck]:
     if problems:
         raise PodcardsError(problems)
     return decks
+
+
+def reads_back_as(text: str, written: str) -> bool:
+    """Whether YAML text ``written`` (a one-key mapping ``k: ...``) reads back as ``text``."""
+    tree, problems = parse_tree(written, "<check>")
+    if problems or not isinstance(tree, Mapping):
+        return False
+    value = tree.get("k")
+    return isinstance(value, Scalar) and value.text == text
+
+
+def plain_data(value: Value | None) -> object:
+    """Values as plain Python data (text, lists, dicts): what a deck file says, typed as text."""
+    if value is None:
+        return None
+    if isinstance(value, Scalar):
+        return value.text
+    if isinstance(value, Sequence):
+        return [plain_data(item) for item in value.items]
+    return {key: plain_data(entry) for key, (_, entry) in value.entries.items()}
+
+
+def read_data(text: str) -> object:
+    """YAML text as plain data, read as deck files are: every scalar is the text typed."""
+    tree, problems = parse_tree(text, "<text>")
+    if problems:
+        raise PodcardsError(problems)
+    return plain_data(tree)

@@ -16,56 +16,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from podcards.build import release_time
+from podcards.clock import release_time
+from podcards.deck import Deck
+from podcards.deckfile import document, render_deck
 from podcards.errors import Location, PodcardsError, Problem
 from podcards.files import write_text
-from podcards.ingest.ids import with_ids
 from podcards.ingest.merge import load_deck_file, merge
-from podcards.ingest.model import (
-    Change,
-    Component,
-    Deck,
-    DeckInfo,
-    Episode,
-    Framework,
-    Habit,
-    Insight,
-    Parsed,
-    Quote,
-    Reference,
-    Skipped,
-)
+from podcards.ingest.model import Change, Parsed, Skipped, counts
 from podcards.ingest.notes import norm, read_notes
 from podcards.ingest.parse import parse_notes
-from podcards.ingest.quotes import split_quotation
-from podcards.ingest.yaml_out import document, dump_yaml, render_deck
-from podcards.sources import slug
+from podcards.sources import load_deck_text
 
-__all__ = [
-    "Change",
-    "Component",
-    "Deck",
-    "DeckInfo",
-    "Episode",
-    "Framework",
-    "Habit",
-    "Insight",
-    "Mode",
-    "Parsed",
-    "Quote",
-    "Reference",
-    "Report",
-    "Skipped",
-    "dump_yaml",
-    "ingest",
-    "merge",
-    "parse_notes",
-    "read_notes",
-    "render_deck",
-    "slug",
-    "split_quotation",
-    "with_ids",
-]
+__all__ = ["Change", "Mode", "Parsed", "Report", "Skipped", "ingest", "parse_notes", "read_notes"]
 
 Mode = Literal["create", "force", "update"]
 _CHANGE_ORDER = ("new", "changed", "removed")
@@ -86,7 +48,7 @@ class Report:
             "updated": f"updated {self.path}",
             "unchanged": f"{self.path} is up to date",
         }[self.action]
-        lines = [f"{verb}: {self.deck.counts()}"]
+        lines = [f"{verb}: {counts(self.deck)}"]
         if self.changes is not None:
             tally = {what: sum(c.what == what for c in self.changes) for what in _CHANGE_ORDER}
             if self.changes:
@@ -122,9 +84,9 @@ def ingest(
     """
     parsed = parse_notes(read_notes(notes), str(notes))
     deck = parsed.deck
-    target = output if output is not None else Path("decks") / f"{deck.info.id}.yaml"
+    target = output if output is not None else Path("decks") / f"{deck.id}.yaml"
     if target.is_dir():
-        target = target / f"{deck.info.id}.yaml"
+        target = target / f"{deck.id}.yaml"
     if target.exists() and notes.resolve() == target.resolve():
         raise PodcardsError([Problem(Location.of(target), "is the notes file itself")])
     when = now if now is not None else datetime.fromtimestamp(release_time(), UTC)
@@ -143,7 +105,7 @@ def ingest(
         old = load_deck_file(target)
         deck, change_list = merge(deck, old)
         changes = tuple(change_list)
-        if document(deck) == old:
+        if document(deck) == document(old):
             return Report(target, "unchanged", deck, parsed.skipped, changes)
         action: Literal["wrote", "overwrote", "updated"] = "updated"
     elif target.exists():
@@ -161,8 +123,27 @@ def ingest(
     else:
         action = "wrote"
     verb = "Updated" if mode == "update" else "Written"
-    write_text(target, render_deck(deck, header=_header(verb, notes, when)))
+    text = render_deck(deck, header=_header(verb, notes, when))
+    _refuse_what_build_refuses(text, target)
+    write_text(target, text)
     return Report(target, action, deck, parsed.skipped, changes)
+
+
+def _refuse_what_build_refuses(text: str, target: Path) -> None:
+    """Read the deck file about to be written as the build will: never write one it refuses."""
+    try:
+        load_deck_text(text, target)
+    except PodcardsError as error:
+        raise PodcardsError(
+            [
+                Problem(
+                    problem.location,
+                    f"the deck file ingest would write does not build: {problem.message}; "
+                    "nothing was written",
+                )
+                for problem in error.problems
+            ]
+        ) from error
 
 
 def _header(verb: str, notes: Path, when: datetime) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from podcards.deck import Episode
 from podcards.errors import Location, Problems
 from podcards.ingest.inline import without_links
-from podcards.ingest.model import Episode
 from podcards.ingest.notes import MD_HEADING, URL, Block, Skips, Token, blocks, norm
 
 _LABEL = re.compile(
@@ -146,9 +146,9 @@ def episode(
         title=fields.get("title", ""),
         hosts=people.get("hosts", ()),
         guests=people.get("guests", ()),
-        date=when,
-        duration=fields.get("duration", ""),
-        url=fields.get("url", ""),
+        date=when.isoformat() if when else None,
+        duration=fields.get("duration") or None,
+        url=fields.get("url") or None,
     )
 
 

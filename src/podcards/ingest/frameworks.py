@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from podcards.ingest.model import Component, Framework
+from podcards.deck import Component, Framework
+from podcards.errors import Location
 from podcards.ingest.named import BOLD_NAME, split_named, title, title_like, unbold
 from podcards.ingest.notes import Block, Skips, Token, join, join_paragraphs
 
@@ -75,7 +76,14 @@ def frameworks(skips: Skips, blocks: list[Block]) -> tuple[Framework, ...]:
             reason = "a framework needs components: bullets under its name"
             skips.add(draft.tok, reason if summary else "not an item")
             continue
-        found.append(Framework(draft.name, summary, components, line=draft.tok.number))
+        found.append(
+            Framework(
+                name=draft.name,
+                summary=summary or None,
+                components=components,
+                location=Location("", draft.tok.number),
+            )
+        )
     return tuple(found)
 
 
@@ -83,5 +91,5 @@ def _component(number: int, lines: list[str]) -> Component:
     body = join(lines)
     named = split_named(body, dashes=False)
     if named:
-        return Component(named[1], named[0], line=number)
-    return Component(unbold(body), line=number)
+        return Component(text=named[1], name=named[0], location=Location("", number))
+    return Component(text=unbold(body), location=Location("", number))

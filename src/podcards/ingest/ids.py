@@ -13,29 +13,22 @@ from dataclasses import replace
 from itertools import chain, count
 from typing import TypeVar
 
-from podcards.ingest.model import (
+from podcards.cloze import plain
+from podcards.deck import (
     Component,
+    CustomCard,
     Deck,
     DeckInfo,
     Episode,
-    Framework,
     Habit,
     Insight,
     Item,
     Quote,
     Reference,
+    slug,
 )
 from podcards.ingest.notes import norm
-from podcards.sources import slug
-
-_STOPWORD_TEXT = (
-    "a an the and or but of to in on at for with by from as is are was were be been being it "
-    "its this that these those i we you he she they our your my his her their me us them will "
-    "would can could should may might must do does did have has had so if than then there what "
-    "which who how just like very about into more most also going think s"
-)
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-
+from podcards.words import STOPWORDS as _STOPWORDS
 
 _SEPARATORS = re.compile(r"[\s!-&(-/:-@\[-`{-~]+")
 """White space and ASCII punctuation but the apostrophe: where a slug splits words anyway."""
@@ -90,13 +83,14 @@ class _Ids:
 
 
 def _made_from(item: Item) -> tuple[str, bool]:
-    """What an item's id is made from, and whether it is a name: a component may have none."""
-    if isinstance(item, Framework | Habit | Reference) or (
-        isinstance(item, Component) and item.name
-    ):
-        return item.name, True
-    assert isinstance(item, Insight | Quote | Component)
-    return item.text, False
+    """What an item's id is made from, and whether it is a name: some items have none."""
+    name = getattr(item, "name", None)
+    if name:
+        return plain(name), True
+    if isinstance(item, CustomCard):
+        return plain(item.front or item.cloze or ""), False
+    assert isinstance(item, Insight | Quote | Component | Habit | Reference)
+    return plain(item.text), False
 
 
 _I = TypeVar("_I", bound=Item)
@@ -117,6 +111,7 @@ def with_ids(deck: Deck, taken: Iterable[str] = ()) -> Deck:
         *deck.quotes,
         *deck.habits,
         *deck.references,
+        *deck.cards,
     ]
     ids.taken.update(item.id for item in items if item.id)
 
@@ -136,6 +131,7 @@ def with_ids(deck: Deck, taken: Iterable[str] = ()) -> Deck:
         quotes=tuple(fresh(q) for q in deck.quotes),
         habits=tuple(fresh(h) for h in deck.habits),
         references=tuple(fresh(r) for r in deck.references),
+        cards=tuple(fresh(c) for c in deck.cards),
     )
 
 
@@ -157,4 +153,4 @@ def deck_info(episode: Episode) -> DeckInfo:
         return norm(re.sub(r"\s*::+\s*", ": ", text))
 
     name = f"Podcasts::{part(episode.podcast)}::{part(episode.title)}"
-    return DeckInfo(deck_id, name, tuple(dict.fromkeys(t for t in tags if t)))
+    return DeckInfo(id=deck_id, name=name, tags=tuple(dict.fromkeys(t for t in tags if t)))

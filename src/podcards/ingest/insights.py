@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from podcards.ingest.model import Insight
+from podcards.deck import Insight
+from podcards.errors import Location
 from podcards.ingest.notes import Block, Skips, join
 
 
@@ -40,4 +41,8 @@ def insights(skips: Skips, blocks: list[Block]) -> tuple[Insight, ...]:
                 current.append(tok.body)
             else:
                 skips.add(tok)
-    return tuple(Insight(join(lines), line=number) for number, lines in drafts if join(lines))
+    return tuple(
+        Insight(text=join(lines), location=Location("", number))
+        for number, lines in drafts
+        if join(lines)
+    )

@@ -1,138 +1,111 @@
 """``--update``: the notes' deck, merged into the deck file it was made into before.
 
-Items are matched by name (frameworks, components, habits, references) or by text, then
-by text similarity, so rewording or reordering keeps an item's id. What the author added
-to the deck file by hand is kept.
+Items are matched by name or by text, then by text similarity, so rewording or reordering
+keeps an item's id. What the author added to the deck file by hand is kept: questions,
+moments, card switches, hand-written cards, the deck's name and tags, and the key phrases
+marked as {{c1::...}} wherever the notes still hold that phrase.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from podcards.cloze import plain
-from podcards.errors import Location, PodcardsError, Problem, Problems
-from podcards.ingest.ids import with_ids
-from podcards.ingest.model import (
+from podcards.cloze import deletions, plain
+from podcards.deck import (
     SECTIONS,
-    Change,
-    Component,
+    CustomCard,
     Deck,
-    DeckInfo,
     Episode,
-    Extra,
     Framework,
     Item,
+    ValueType,
+    keys_of,
 )
+from podcards.errors import PodcardsError, Problem
+from podcards.ingest.ids import with_ids
+from podcards.ingest.model import Change
 from podcards.ingest.notes import norm
-from podcards.sources import EPISODE_KEYS, read_yaml
-from podcards.sources import slug as build_slug
+from podcards.sources import load_deck
 
-_WRITTEN = ("podcards", "deck", "episode", "hook", "takeaway", "summary", *SECTIONS)
-"""The top-level keys ingest writes; the deck file's other keys are kept as they are."""
-_WRITTEN_DECK = ("id", "name", "tags")
 _SIMILAR = 0.6
+_HAND_KEYS = frozenset({"question", "at", "skip_cards", "add_cards"})
+"""Keys the notes never give: what the deck file says is the author's."""
 
 
-def load_deck_file(path: Path) -> dict[str, object]:
-    """The existing deck file's data, with its item sections checked to be lists of items.
-
-    Read as the build reads it (``read_yaml``): a key given twice is an error, not the last
-    one silently.
-    """
+def load_deck_file(path: Path) -> Deck:
+    """The existing deck file, read and checked as the build reads it."""
     try:
-        data, read_problems = read_yaml(path)
-    except OSError as error:
+        return load_deck(path)
+    except PodcardsError as error:
         raise PodcardsError(
-            [Problem(Location.of(path), f"cannot read: {error.strerror}")]
+            [Problem(p.location, f"cannot merge into it: {p.message}") for p in error.problems]
         ) from error
-    if read_problems:
-        raise PodcardsError(
-            [Problem(p.location, f"cannot merge into it: {p.message}") for p in read_problems]
-        )
-    if not isinstance(data, dict):
-        raise PodcardsError(
-            [Problem(Location.of(path), "not a deck file: expected 'podcards: 1', 'deck', ...")]
-        )
-    problems = Problems()
-    for key in SECTIONS:
-        value = data.get(key)
-        if value is not None and not (
-            isinstance(value, list) and all(isinstance(v, dict) for v in value)
-        ):
-            where = Location.of(path, _line(data, key))
-            problems.add(where, f"'{key}' must be a list of items to merge into")
-    frameworks = data.get("frameworks")
-    for framework in frameworks if isinstance(frameworks, list) else []:
-        components = framework.get("components") if isinstance(framework, dict) else None
-        if components is not None and not (
-            isinstance(components, list) and all(isinstance(c, dict) for c in components)
-        ):
-            problems.add(
-                Location.of(path, _line(framework, "components")),
-                "a framework's 'components' must be a list of items",
-            )
-    problems.raise_if_any()
-    return {str(key): value for key, value in data.items()}
 
 
-def _line(mapping: object, key: str) -> int:
-    """The line of a key of a mapping ``read_yaml`` read (0 when not known)."""
-    lines = getattr(mapping, "key_lines", None)
-    return int(lines.get(key, 0)) if isinstance(lines, dict) else 0
-
-
-def merge(deck: Deck, old: Mapping[str, object]) -> tuple[Deck, list[Change]]:
-    """The notes' deck, with the ids and hand-made additions of the existing deck file.
-
-    Keys ingest does not write (``question``, ``at``, ``skip_cards``, ``cards``,
-    ``description``...) are kept, and so are cloze markers added by hand to a text the
-    notes did not change.
-    """
+def merge(deck: Deck, old: Deck) -> tuple[Deck, list[Change]]:
+    """The notes' deck, with the ids and hand-made additions of the existing deck file."""
     changes: list[Change] = []
-    items: dict[str, Any] = {
-        key: _merge_items(cls, getattr(deck, key), _items(old, key), changes)
-        for key, cls in SECTIONS.items()
+    sections: dict[str, Any] = {
+        name: _merge_items(getattr(deck, name), getattr(old, name), changes)
+        for name in SECTIONS
+        if name != "cards"
     }
-    texts: dict[str, str] = {}
-    for key in ("hook", "takeaway", "summary"):
-        new, before = str(getattr(deck, key)), _text(old.get(key))
-        texts[key] = _keep_cloze(new, before) if new else before
-        if texts[key] != before:
-            changes.append(Change("changed" if before else "new", key, "", texts[key]))
-    old_ids = _all_old_ids(old)
+    texts: dict[str, Any] = {}
+    for name in ("hook", "summary"):
+        new, before = getattr(deck, name), getattr(old, name)
+        texts[name] = keep_marks(new, before) if new else before
+        if texts[name] != before:
+            changes.append(Change("changed" if before else "new", name, "", texts[name]))
+    takeaway = old.takeaway
+    if deck.takeaway is not None:
+        takeaway = _merge_values(deck.takeaway, old.takeaway) if old.takeaway else deck.takeaway
+        if old.takeaway is None or takeaway.text != old.takeaway.text:
+            changes.append(
+                Change("changed" if old.takeaway else "new", "takeaway", "", takeaway.text)
+            )
     merged = replace(
         deck,
-        info=_merge_info(deck.info, old.get("deck")),
-        episode=_merge_episode(deck.episode, old.get("episode")),
-        extra=tuple((k, v) for k, v in old.items() if k not in _WRITTEN),
-        hook=texts["hook"],
-        takeaway=texts["takeaway"],
-        summary=texts["summary"],
-        **items,
+        deck=old.deck,  # the deck's id and name are frozen once shared; its tags are the author's
+        episode=_merge_episode(deck.episode, old.episode),
+        takeaway=takeaway,
+        cards=_merge_cards(deck.cards, old.cards),
+        **texts,
+        **sections,
     )
+    old_ids = _all_ids(old)
     merged = with_ids(merged, old_ids)
     return merged, _new_items(merged, old_ids) + changes
 
 
-def _text(value: object) -> str:
-    return "" if value is None or isinstance(value, dict | list) else str(value)
-
-
 def _comparable(text: str) -> str:
-    """A text as compared between notes and deck file: cloze markers and case ignored."""
+    """A text as compared between notes and deck file: cloze marks and case ignored."""
     return norm(plain(text)).casefold()
 
 
-def _keep_cloze(new: str, old: object) -> str:
-    """The deck file's text when it only adds cloze markers to the notes' text."""
-    old_text = _text(old)
-    return old_text if old_text and _comparable(old_text) == _comparable(new) else new
+def keep_marks(new: str, old: str | None) -> str:
+    """The notes' text, with the key phrases the author marked in the deck file.
+
+    The deck file's text when it only adds marks to the notes' text; else each marked phrase
+    that the new text still holds once, marked again.
+    """
+    if not old or not deletions(old):
+        return new
+    if _comparable(old) == _comparable(new):
+        return old
+    if deletions(new):
+        return new
+    marked = new
+    for deletion in deletions(old):
+        phrase = deletion.answer
+        if marked.count(phrase) == 1:
+            hint = f"::{deletion.hint}" if deletion.hint is not None else ""
+            marked = marked.replace(phrase, f"{{{{c{deletion.number}::{phrase}{hint}}}}}")
+    return marked
 
 
 def _words(text: str) -> list[str]:
@@ -170,139 +143,113 @@ def _match(new: Sequence[tuple[str, str]], old: Sequence[tuple[str, str]]) -> di
     return pairs
 
 
-def _kept(
-    old: Mapping[object, object], written: Iterable[str], *, unless: tuple[str, type] | None = None
-) -> Extra:
-    """The keys ingest does not write, and a written one whose value is not of its type."""
-    known = set(written)
-    extra = tuple((str(k), v) for k, v in old.items() if str(k) not in known)
-    if unless is not None:
-        key, kind = unless
-        value = old.get(key)
-        if value is not None and not isinstance(value, kind):
-            extra += ((key, value),)
-    return extra
+def _match_keys(item: Item) -> tuple[str, str]:
+    """What must be equal for a sure match, and what is compared for a likely one."""
+    name = getattr(item, "name", None) or ""
+    text = getattr(item, "text", None) or getattr(item, "front", None) or ""
+    text = text or getattr(item, "cloze", None) or ""
+    return (name, f"{name} {text}") if name else (text, text)
 
 
-def _written(cls: type[Item]) -> tuple[str, ...]:
-    """The keys ingest writes for an item of this kind."""
-    return ("id", *cls.FIELDS, *(("components",) if cls is Framework else ()))
+def _label(item: Item) -> str:
+    name, text = _match_keys(item)
+    return name or text
 
 
-def _old_id(old: Mapping[object, object]) -> str:
-    """An item's id in the deck file: given, or the one the build derives from its name."""
-    given = old.get("id")
-    if isinstance(given, str) and given:
-        return given
-    return build_slug(_text(old.get("name")))
+_V = TypeVar("_V")
 
 
-def _items(data: Mapping[Any, object], key: str) -> list[dict[object, object]]:
-    value = data.get(key)
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+def _merge_values(new: _V, old: _V) -> _V:
+    """One item: the notes' texts (with the author's marks), the deck file's hand keys."""
+    changes: dict[str, Any] = {"id": old.id} if hasattr(old, "id") else {}
+    for name, spec in keys_of(type(new)).items():
+        mine, theirs = getattr(new, name), getattr(old, name)
+        if name == "id" or spec.type is ValueType.ITEMS:
+            continue
+        if name in _HAND_KEYS:
+            changes[name] = theirs if theirs not in (None, ()) else mine
+        elif mine in (None, (), ""):
+            changes[name] = theirs  # a text the notes do not give is the deck file's
+        elif spec.cloze and isinstance(mine, str):
+            changes[name] = keep_marks(mine, theirs)
+    return replace(new, **changes)  # type: ignore[type-var]
 
 
 _I = TypeVar("_I", bound=Item)
 
 
-def _merge_items(
-    cls: type[_I], items: Sequence[_I], olds: list[dict[object, object]], changes: list[Change]
-) -> tuple[_I, ...]:
+def _merge_items(items: Sequence[_I], olds: Sequence[_I], changes: list[Change]) -> tuple[_I, ...]:
     """Each item with the id of its match in the deck file, or no id when it is new."""
-    fields = cls.FIELDS
-    named = fields[0] == "name"
-    body = fields[1] if named else fields[0]
-
-    def keys(item: Mapping[Any, object]) -> tuple[str, str]:
-        """What must be equal for a sure match, and what is compared for a likely one."""
-        name, text = _text(item.get("name")), _text(item.get(body))
-        return (name, f"{name} {text}") if named else (text, text)
-
-    news = [{name: getattr(item, name) for name in fields} for item in items]
-    pairs = _match([keys(n) for n in news], [keys(o) for o in olds])
+    pairs = _match([_match_keys(n) for n in items], [_match_keys(o) for o in olds])
     result: list[_I] = []
     for i, item in enumerate(items):
-        updates: dict[str, Any] = {"id": ""}
-        if isinstance(item, Framework):
-            old_components = _items(olds[pairs[i]], "components") if i in pairs else []
-            updates["components"] = _merge_items(
-                Component, item.components, old_components, changes
-            )
-        if i in pairs:
-            o = olds[pairs[i]]
-            updates["id"] = _old_id(o)
-            updates["extra"] = _kept(o, _written(cls))
-            for name in fields:
-                # a text the notes do not give (a summary, a speaker...) is the deck file's
-                value = getattr(item, name)
-                if not value:
-                    updates[name] = _text(o.get(name))
-                elif name == body:
-                    updates[name] = _keep_cloze(value, o.get(name))
-            after = replace(item, **updates)
-            if any(getattr(after, name) != _text(o.get(name)) for name in fields):
-                label = getattr(after, "name", "") or getattr(after, body)
-                changes.append(Change("changed", cls.KIND, after.id, str(label)))
-            result.append(after)
-        else:
-            result.append(replace(item, **updates))
-    for j, o in enumerate(olds):
+        if i not in pairs:
+            fresh = replace(item, id="")
+            if isinstance(fresh, Framework):
+                fresh = replace(
+                    fresh, components=tuple(replace(c, id="") for c in fresh.components)
+                )
+            result.append(fresh)
+            continue
+        old = olds[pairs[i]]
+        after = _merge_values(item, old)
+        if isinstance(after, Framework) and isinstance(item, Framework):
+            assert isinstance(old, Framework)
+            components = _merge_items(item.components, old.components, changes)
+            after = replace(after, components=components)
+        if _texts(after) != _texts(old):
+            changes.append(Change("changed", str(item.KIND), after.id, _label(after)))
+        result.append(after)
+    for j, old in enumerate(olds):
         if j not in pairs.values():
-            label = _text(o.get("name")) or _text(o.get(body))
-            changes.append(Change("removed", cls.KIND, _old_id(o), label))
-            if cls is Framework:
-                _merge_items(Component, (), _items(o, "components"), changes)
+            changes.append(Change("removed", str(old.KIND), old.id, _label(old)))
+            if isinstance(old, Framework):
+                _merge_items((), old.components, changes)
     return tuple(result)
+
+
+def _texts(item: Item) -> tuple[object, ...]:
+    return tuple(
+        getattr(item, name)
+        for name, spec in keys_of(type(item)).items()
+        if spec.type is ValueType.TEXT
+    )
+
+
+def _merge_cards(cards: Sequence[CustomCard], olds: Sequence[CustomCard]) -> tuple[CustomCard, ...]:
+    """Hand-written cards are the author's: every one stays; the notes' new ones are added."""
+    pairs = _match([_match_keys(c) for c in cards], [_match_keys(o) for o in olds])
+    added = [replace(card, id="") for i, card in enumerate(cards) if i not in pairs]
+    return (*olds, *added)
+
+
+def _merge_episode(episode: Episode, old: Episode) -> Episode:
+    """The notes' episode, completed with what only the deck file says (a date, a link)."""
+    return replace(
+        episode,
+        **{
+            name: getattr(old, name)
+            for name in keys_of(Episode)
+            if getattr(episode, name) in (None, (), "")
+        },
+    )
 
 
 def _new_items(deck: Deck, old_ids: set[str]) -> list[Change]:
     """The items the notes add: fresh ids are never ids of the deck file."""
-    rows: list[tuple[str, str, str]] = []
+    items: list[Item] = []
     for framework in deck.frameworks:
-        rows.append(("framework", framework.id, framework.name))
-        rows += [("component", c.id, c.name or c.text) for c in framework.components]
-    rows += [("insight", i.id, i.text) for i in deck.insights]
-    rows += [("quote", q.id, q.text) for q in deck.quotes]
-    rows += [("habit", h.id, h.name) for h in deck.habits]
-    rows += [("reference", r.id, r.name) for r in deck.references]
-    return [Change("new", kind, id_, label) for kind, id_, label in rows if id_ not in old_ids]
+        items += [framework, *framework.components]
+    items += [*deck.insights, *deck.quotes, *deck.habits, *deck.references, *deck.cards]
+    return [
+        Change("new", str(item.KIND), item.id, _label(item))
+        for item in items
+        if item.id not in old_ids
+    ]
 
 
-def _all_old_ids(old: Mapping[str, object]) -> set[str]:
-    ids: set[str] = set()
-    for key in (*SECTIONS, "cards"):
-        for item in _items(old, key):
-            ids.add(_old_id(item))
-            ids.update(_old_id(c) for c in _items(item, "components"))
-    ids.discard("")
+def _all_ids(old: Deck) -> set[str]:
+    ids = {item.id for item, _ in old.items()}
+    ids |= {c.id for f in old.frameworks for c in f.components}
+    ids.discard("takeaway")
     return ids
-
-
-def _merge_info(info: DeckInfo, old: object) -> DeckInfo:
-    """The deck's id and name are frozen once shared, and its tags are the author's: the
-    existing file's win."""
-    if not isinstance(old, dict):
-        return info
-    deck_id, name, tags = old.get("id"), old.get("name"), old.get("tags")
-    return DeckInfo(
-        id=deck_id if isinstance(deck_id, str) and deck_id else info.id,
-        name=name if isinstance(name, str) and name else info.name,
-        tags=tuple(str(tag) for tag in tags) if isinstance(tags, list) else (),
-        extra=_kept(old, _WRITTEN_DECK, unless=("tags", list)),
-    )
-
-
-def _merge_episode(episode: Episode, old: object) -> Episode:
-    """The notes' episode, completed with what only the deck file says (a date, a link)."""
-    if not isinstance(old, dict):
-        return episode
-    old_date, hosts, guests = old.get("date"), old.get("hosts"), old.get("guests")
-    return replace(
-        episode,
-        hosts=episode.hosts or (tuple(map(str, hosts)) if isinstance(hosts, list) else ()),
-        guests=episode.guests or (tuple(map(str, guests)) if isinstance(guests, list) else ()),
-        date=episode.date or (old_date if isinstance(old_date, date) else None),
-        duration=episode.duration or _text(old.get("duration")),
-        url=episode.url or _text(old.get("url")),
-        extra=_kept(old, EPISODE_KEYS, unless=("date", date)),
-    )

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from podcards.deck import Habit, Reference
+from podcards.errors import Location
 from podcards.ingest.inline import without_links
-from podcards.ingest.model import Habit, Reference
 from podcards.ingest.notes import URL, Block, Skips, Token, join_paragraphs, norm
 
 BOLD_NAME = re.compile(
@@ -124,7 +125,7 @@ def named_items(skips: Skips, blocks: list[Block], cls: type[N]) -> tuple[N, ...
     for draft in drafts:
         text = join_paragraphs(draft.paragraphs)
         if text:
-            items.append(cls(draft.name, text, line=draft.tok.number))
+            items.append(cls(name=draft.name, text=text, location=Location("", draft.tok.number)))
         else:
             skips.add(draft.tok)
     return tuple(items)

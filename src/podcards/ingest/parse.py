@@ -5,23 +5,23 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from podcards.deck import (
+    FORMAT_VERSION,
+    Deck,
+    DeckInfo,
+    Habit,
+    Reference,
+    Takeaway,
+    ValueType,
+    keys_of,
+)
 from podcards.errors import Location, PodcardsError, Problem, Problems
 from podcards.ingest.episode import episode
 from podcards.ingest.frameworks import frameworks
 from podcards.ingest.ids import deck_info, with_ids
 from podcards.ingest.inline import plain_inline
 from podcards.ingest.insights import insights, paragraphs
-from podcards.ingest.model import (
-    SECTIONS,
-    Deck,
-    DeckInfo,
-    Framework,
-    Habit,
-    Item,
-    Parsed,
-    Reference,
-    Skipped,
-)
+from podcards.ingest.model import Parsed, Skipped
 from podcards.ingest.named import named_items, split_named
 from podcards.ingest.notes import Block, Section, Skips, blocks, sections, split_lines
 from podcards.ingest.quotes import QUOTE_MARKS, quotes
@@ -66,12 +66,17 @@ def parse_notes(text: str, source: str = "<notes>") -> Parsed:
     problems = Problems()
     info = found.get("info", [])
     where = Location(source, info[0].line if info else 1)
+    takeaway = paragraphs(of("takeaway"))
+    takeaway_line = found["takeaway"][0].line if "takeaway" in found else 0
     deck = Deck(
-        info=DeckInfo("", ""),
+        podcards=FORMAT_VERSION,
+        deck=DeckInfo(id="", name=""),
         episode=episode(skips, of("info"), preamble, where, problems),
-        hook=paragraphs(of("hook")),
-        takeaway=paragraphs(of("takeaway")),
-        summary=paragraphs(of("summary")),
+        hook=paragraphs(of("hook")) or None,
+        takeaway=Takeaway(text=takeaway, location=Location("", takeaway_line))
+        if takeaway
+        else None,
+        summary=paragraphs(of("summary")) or None,
         insights=insights(skips, of("insights")),
         frameworks=frameworks(skips, of("frameworks")),
         quotes=quotes(skips, of("quotes")),
@@ -87,40 +92,35 @@ def parse_notes(text: str, source: str = "<notes>") -> Parsed:
         )
     problems.raise_if_any()
     deck = _plain(deck)
-    deck = with_ids(replace(deck, info=deck_info(deck.episode)))
+    deck = with_ids(replace(deck, deck=deck_info(deck.episode)))
     skipped = sorted(skips.lines, key=lambda s: s.line)
     return Parsed(deck, tuple(skipped))
 
 
-_I = TypeVar("_I", bound=Item)
+_I = TypeVar("_I")
 
 
-def _plain_item(item: _I) -> _I:
-    texts: dict[str, Any] = {name: plain_inline(getattr(item, name)) for name in item.FIELDS}
-    if isinstance(item, Framework):
-        return replace(item, **texts, components=tuple(map(_plain_item, item.components)))
-    return replace(item, **texts)
+def _plain_values(value: _I) -> _I:
+    """A declared object with the inline Markdown of the notes taken out of its texts."""
+    changes: dict[str, Any] = {}
+    for name, spec in keys_of(type(value)).items():
+        current = getattr(value, name)
+        if current is None or name == "id":
+            continue
+        if spec.type is ValueType.TEXT:
+            changes[name] = plain_inline(current)
+        elif spec.type is ValueType.TEXTS:
+            changes[name] = tuple(map(plain_inline, current))
+        elif spec.type is ValueType.ITEMS:
+            changes[name] = tuple(map(_plain_values, current))
+        elif spec.type in (ValueType.ITEM, ValueType.MAPPING):
+            changes[name] = _plain_values(current)
+    return replace(value, **changes)  # type: ignore[type-var]
 
 
 def _plain(deck: Deck) -> Deck:
     """The deck without the inline Markdown of the notes (links, emphasis) in its texts."""
-    episode = deck.episode
-    items: dict[str, Any] = {key: tuple(map(_plain_item, getattr(deck, key))) for key in SECTIONS}
-    return replace(
-        deck,
-        episode=replace(
-            episode,
-            podcast=plain_inline(episode.podcast),
-            title=plain_inline(episode.title),
-            hosts=tuple(map(plain_inline, episode.hosts)),
-            guests=tuple(map(plain_inline, episode.guests)),
-            duration=plain_inline(episode.duration),
-        ),
-        hook=plain_inline(deck.hook),
-        takeaway=plain_inline(deck.takeaway),
-        summary=plain_inline(deck.summary),
-        **items,
-    )
+    return _plain_values(deck)
 
 
 def _drop_sign_off(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from podcards.deck import Quote
+from podcards.errors import Location
 from podcards.ingest.inline import plain_inline
-from podcards.ingest.model import Quote
 from podcards.ingest.notes import Block, Skips, Token, join, norm
 
 QUOTE_MARKS: dict[str, str] = {
@@ -175,4 +176,11 @@ def _quote(draft: _Draft) -> Quote | None:
         text, who = joined, None
     speaker, context = _speaker_and_context(who) if who else ("", "")
     text = norm(text)
-    return Quote(text, speaker, context, line=draft.tok.number) if text else None
+    if not text:
+        return None
+    return Quote(
+        text=text,
+        speaker=speaker or None,
+        context=context or None,
+        location=Location("", draft.tok.number),
+    )

@@ -1,90 +1,19 @@
-"""Writing the deck file's text: the format's key order, long texts folded, every text exact.
+"""Writing a ``Deck`` as the text of a deck file, in the format's own key order.
 
-``yaml.safe_dump`` would quote and wrap texts where a person would not; this writes the
-block style people edit by hand, and checks with YAML itself that each text reads back
-as it was.
+The block style people edit by hand (long texts folded, a blank line between sections and
+items), checked with the loader itself: every text reads back exactly as it is.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-import yaml
-
-from podcards.ingest.model import SECTIONS, Deck, Extra, Framework, Item
-from podcards.sources import DECK_KEYS, EPISODE_KEYS, FORMAT_VERSION, TOP_KEYS
-
-_ITEM_KEYS = (
-    "id", "name", "text", "question", "summary", "components", "speaker", "context",
-    "front", "back", "cloze", "at", "skip_cards",
-)  # fmt: skip
-
-
-def _ordered(
-    known: Iterable[tuple[str, object]], extra: Extra, order: tuple[str, ...]
-) -> dict[str, object]:
-    """Known keys with a value (an empty list is none), plus kept keys, in the format's order."""
-    values = {key: value for key, value in known if value not in ("", (), [], None)}
-    for key, value in extra:
-        values.setdefault(key, value)
-    rank = {key: i for i, key in enumerate(order)}
-    return dict(sorted(values.items(), key=lambda kv: rank.get(kv[0], len(rank))))
-
-
-def _item(item: Item) -> dict[str, object]:
-    known: list[tuple[str, object]] = [("id", item.id)]
-    known += [(name, getattr(item, name)) for name in item.FIELDS]
-    if isinstance(item, Framework):
-        known.append(("components", [_item(c) for c in item.components] or None))
-    return _ordered(known, item.extra, _ITEM_KEYS)
-
-
-def document(deck: Deck) -> dict[str, object]:
-    """The deck as the data its YAML file holds."""
-    info, episode = deck.info, deck.episode
-    return _ordered(
-        [
-            ("podcards", FORMAT_VERSION),
-            (
-                "deck",
-                _ordered(
-                    [("id", info.id), ("name", info.name), ("tags", list(info.tags))],
-                    info.extra,
-                    DECK_KEYS,
-                ),
-            ),
-            (
-                "episode",
-                _ordered(
-                    [
-                        ("podcast", episode.podcast),
-                        ("title", episode.title),
-                        ("hosts", list(episode.hosts)),
-                        ("guests", list(episode.guests)),
-                        ("date", episode.date),
-                        ("duration", episode.duration),
-                        ("url", episode.url),
-                    ],
-                    episode.extra,
-                    EPISODE_KEYS,
-                ),
-            ),
-            ("hook", deck.hook),
-            ("takeaway", deck.takeaway),
-            ("summary", deck.summary),
-            *((key, [_item(i) for i in getattr(deck, key)] or None) for key in SECTIONS),
-        ],
-        deck.extra,
-        TOP_KEYS,
-    )
-
-
-def render_deck(deck: Deck, *, header: str = "") -> str:
-    """The deck file's text: the format's key order, long texts folded, a blank line between
-    sections and items. ``yaml.safe_load`` of it gives back every text exactly."""
-    return header + "\n" + dump_yaml(document(deck))
-
+from podcards.deck import Deck, Item, Takeaway, ValueType, keys_of
+from podcards.sources import Mapping as YamlMapping
+from podcards.sources import Scalar, parse_tree
+from podcards.sources import Sequence as YamlSequence
 
 _WIDTH = 92
 _YAML_PRINTABLE = re.compile(
@@ -92,10 +21,56 @@ _YAML_PRINTABLE = re.compile(
 )
 
 
-def dump_yaml(document: Mapping[str, object]) -> str:
+def document(value: Any) -> dict[str, object]:
+    """A declared object (a deck, an item...) as the plain data its YAML holds.
+
+    Keys in the declaration's order; keys without a value (None, "" or an empty list) left
+    out; moments written as "m:ss"; a takeaway with nothing but its text is that text.
+    """
+    data: dict[str, object] = {}
+    for name, spec in keys_of(type(value)).items():
+        written = _written(getattr(value, name), spec.type)
+        if written not in (None, "", [], {}):
+            data[name] = written
+    return data
+
+
+def _written(value: Any, type_: ValueType) -> object:
+    if value is None:
+        return None
+    if type_ is ValueType.MOMENT:
+        return format_moment(int(value))
+    if type_ in (ValueType.TEXTS, ValueType.TAGS, ValueType.CARD_NAMES):
+        return list(value)
+    if type_ is ValueType.ITEMS:
+        return [document(item) for item in value]
+    if type_ is ValueType.ITEM:
+        data = document(value)
+        return data["text"] if isinstance(value, Takeaway) and list(data) == ["text"] else data
+    if type_ is ValueType.MAPPING:
+        return document(value)
+    return value
+
+
+def format_moment(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+def render_deck(deck: Deck, *, header: str = "") -> str:
+    """The deck file's text; the loader reads every value of it back exactly."""
+    return header + "\n" + dump_yaml(document(deck)) if header else dump_yaml(document(deck))
+
+
+def render_item(item: Item) -> dict[str, object]:
+    return document(item)
+
+
+def dump_yaml(data: Mapping[str, object]) -> str:
     """Block-style YAML for people: blank lines between top-level keys and between items."""
     out: list[str] = []
-    for key, value in document.items():
+    for key, value in data.items():
         if out:
             out.append("")
         out += _entry(key, value, 0, spaced=True)
@@ -152,8 +127,7 @@ def _flow(items: Sequence[object]) -> str | None:
 
 def _scalar(head: str, value: object, indent: int) -> list[str]:
     if not isinstance(value, str):
-        dumped = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True)
-        return [f"{head} {dumped.removesuffix(chr(10)).removesuffix('...').strip()}"]
+        return [f"{head} {value}"]  # the format version: a whole number
     fits = len(head) + 1 + len(value) <= _WIDTH
     if fits and "\n" not in value and _plain_ok(value):
         return [f"{head} {value}"]
@@ -186,6 +160,7 @@ def _foldable(text: str) -> bool:
         and _printable_line(paragraph)
         and "  " not in paragraph
         and paragraph == paragraph.strip(" ")
+        and not paragraph.startswith("#")
         for paragraph in text.split("\n")
     )
 
@@ -197,19 +172,41 @@ def _printable_line(text: str) -> bool:
 
 
 def _plain_ok(text: str, *, flow: bool = False) -> bool:
-    """Whether the text can stand unquoted: YAML itself reads it back as this very string."""
+    """Whether the text can stand unquoted: the loader reads it back as this very string."""
     if not text or "\n" in text or text != text.strip() or not _printable_line(text):
         return False
-    probe = f"k: [{text}]" if flow else f"k: {text}"
-    try:
-        loaded = yaml.safe_load(probe)
-    except yaml.YAMLError:
+    tree, problems = parse_tree(f"k: [{text}]" if flow else f"k: {text}", "<check>")
+    if problems or not isinstance(tree, YamlMapping):
         return False
-    return bool(loaded == ({"k": [text]} if flow else {"k": text}))
+    value = tree.get("k")
+    if flow:
+        if not isinstance(value, YamlSequence) or len(value.items) != 1:
+            return False
+        value = value.items[0]
+    # a plain word YAML calls null is absent to the loader where a list or id is expected
+    return isinstance(value, Scalar) and value.text == text and text not in ("~", "null")
 
 
 def _quoted(text: str) -> str:
     if _printable_line(text) and text == text.strip():
         return "'" + text.replace("'", "''") + "'"
-    dumped = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=10**9)
-    return dumped.removesuffix("\n")
+    escaped = []
+    for ch in text:
+        if ch in '"\\':
+            escaped.append("\\" + ch)
+        elif ch == "\n":
+            escaped.append("\\n")
+        elif ch == "\t":
+            escaped.append("\\t")
+        elif _printable_line(ch) or ch == " ":
+            escaped.append(ch)
+        else:
+            code = ord(ch)
+            escaped.append(
+                f"\\x{code:02x}"
+                if code < 0x100
+                else f"\\u{code:04x}"
+                if code < 0x10000
+                else f"\\U{code:08x}"
+            )
+    return '"' + "".join(escaped) + '"'
