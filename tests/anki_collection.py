@@ -109,3 +109,25 @@ def visible_text(html: str) -> str:
     html = re.sub(r"<style>.*?</style>", "", html, flags=re.DOTALL)
     text = re.sub(r"<[^>]+>", " ", html)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def new_card_queue(learner: Learner, deck_name: str) -> list[tuple[str, int]]:
+    """The order a learner meets the deck's new cards, from the real scheduler: (GUID, ord).
+
+    Anki's default options show 20 new cards a day; the limit is raised so that the whole
+    queue shows, in the order the scheduler gathers and sorts it.
+    """
+    col = learner.col
+    deck_id = col.decks.id_for_name(deck_name)
+    assert deck_id is not None
+    col.decks.select(deck_id)
+    config = col.decks.config_dict_for_deck_id(deck_id)
+    config["new"]["perDay"] = 9999
+    col.decks.update_config(config)
+    queued = col.sched.get_queued_cards(fetch_limit=9999).cards
+    order = []
+    for entry in queued:
+        card = col.get_card(entry.card.id)
+        guid = col.db.scalar("select guid from notes where id=?", card.nid)
+        order.append((str(guid), card.ord))
+    return order

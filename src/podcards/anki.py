@@ -19,9 +19,6 @@ import genanki
 from podcards.deck import NoteKind
 from podcards.notetypes import Look, NoteType, NoteTypes
 
-# genanki numbers note and card ids up from a base; a fixed non-zero base keeps them stable.
-_ID_BASE = 1_400_000_000_000
-_ID_SPAN = 100_000
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -32,6 +29,8 @@ class PackageNote:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     mod: int
+    nid: int  # its note id; its cards take this id and the ones after it
+    due: int  # its new cards' place in the learner's queue
 
 
 @dataclass(frozen=True)
@@ -47,14 +46,18 @@ def _stable_int(text: str, modulo: int) -> int:
 
 
 class _StableNote(genanki.Note):  # type: ignore[misc]
-    """A note whose ``mod`` is when its own content last changed, not the build time."""
+    """A note with its own ``mod`` (when its content last changed, not the build time) and
+    its own ids (its first release, not a counter over the package)."""
 
-    def __init__(self, mod: int, **kwargs: Any) -> None:
+    def __init__(self, mod: int, nid: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.mod = mod
+        self.nid = nid
 
     def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
-        super().write_to_db(cursor, self.mod, deck_id, id_gen)
+        # the note takes nid, its cards nid, nid + 1, ...: as Anki numbers its own cards
+        ids = itertools.chain([self.nid], itertools.count(self.nid))
+        super().write_to_db(cursor, self.mod, deck_id, ids)
 
 
 class _StableModel(genanki.Model):  # type: ignore[misc]
@@ -106,10 +109,12 @@ def package_bytes(
         anki_deck.add_note(
             _StableNote(
                 mod=note.mod,
+                nid=note.nid,
                 model=models[note.notetype],
                 fields=list(note.fields),
                 tags=list(note.tags),
                 guid=note.guid,
+                due=note.due,
             )
         )
     for model in models.values():
@@ -117,9 +122,8 @@ def package_bytes(
 
     connection = sqlite3.connect(":memory:")
     try:
-        base = _ID_BASE + _stable_int(deck.deck_id, 10_000) * _ID_SPAN
-        # notes and note types write their own mod, so genanki's build time is never used
-        genanki.Package(anki_deck).write_to_db(connection.cursor(), 0, itertools.count(base))
+        # notes write their own ids and mod, note types their mod: genanki's are never used
+        genanki.Package(anki_deck).write_to_db(connection.cursor(), 0, itertools.count(1))
         connection.commit()
         collection = connection.serialize()
     finally:

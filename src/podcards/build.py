@@ -54,6 +54,7 @@ class BuildReport:
     lock_written: bool
     restyled: tuple[str, ...]  # names of note types whose templates or CSS changed
     orphaned: tuple[tuple[str, str], ...]
+    warnings: tuple[Problem, ...] = ()
 
 
 def find_deck_files(paths: list[Path]) -> list[Path]:
@@ -106,6 +107,7 @@ class Plan:
     notetypes: NoteTypes
     looks: dict[NoteKind, Look]
     orphaned: tuple[tuple[str, str], ...]  # released decks (id, name) with no file any more
+    warnings: tuple[Problem, ...]  # what the author should know, though it builds
 
 
 def plan(
@@ -125,10 +127,12 @@ def plan(
 
     decks = load_decks(files)
     renderer = Renderer([templates] if templates else [])
+    rendered = [renderer.render_deck(deck) for deck in decks]
     built = [
-        BuiltDeck(deck.id, deck.name, deck.location, tuple(renderer.render_deck(deck)))
-        for deck in decks
+        BuiltDeck(deck.id, deck.name, deck.location, result.cards)
+        for deck, result in zip(decks, rendered, strict=True)
     ]
+    warnings = tuple(warning for result in rendered for warning in result.warnings)
     _refuse_shared_guids(built)
 
     lock_path = deck_folder / LOCK_NAME
@@ -153,7 +157,7 @@ def plan(
         for deck_id, name in sorted(previous.decks.items())
         if whole_folder and deck_id not in built_ids
     )
-    return Plan(tuple(decks), lock_path, previous, release, notetypes, looks, orphaned)
+    return Plan(tuple(decks), lock_path, previous, release, notetypes, looks, orphaned, warnings)
 
 
 def build(
@@ -196,7 +200,14 @@ def build(
         outputs.append((planned.lock_path, lock_text))
     write_together(outputs)
     restyled = tuple(notetypes[kind].name for kind in release.restyled)
-    return BuildReport(tuple(reports), planned.lock_path, lock_written, restyled, planned.orphaned)
+    return BuildReport(
+        tuple(reports),
+        planned.lock_path,
+        lock_written,
+        restyled,
+        planned.orphaned,
+        planned.warnings,
+    )
 
 
 @dataclass(frozen=True)
@@ -222,6 +233,7 @@ class Diff:
     notes: tuple[DiffEntry, ...]
     restyled: tuple[str, ...]  # names of note types whose templates or CSS would change
     orphaned: tuple[tuple[str, str], ...]
+    warnings: tuple[Problem, ...] = ()
 
 
 def diff(
@@ -238,7 +250,7 @@ def diff(
     ]
     entries.sort(key=lambda entry: (entry.deck_id, entry.key))
     restyled = tuple(notetypes[kind].name for kind in planned.release.restyled)
-    return Diff(tuple(entries), restyled, planned.orphaned)
+    return Diff(tuple(entries), restyled, planned.orphaned, planned.warnings)
 
 
 def _diff_entry(change: NoteChange, notetypes: NoteTypes) -> DiffEntry:
@@ -302,7 +314,9 @@ def _package_deck(deck: Deck, notes: tuple[LockedNote, ...]) -> PackageDeck:
         deck.name,
         description,
         tuple(
-            PackageNote(note.guid, note.notetype, note.fields, note.tags, note.mod)
+            PackageNote(
+                note.guid, note.notetype, note.fields, note.tags, note.mod, note.nid, note.pos
+            )
             for note in notes
         ),
     )

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from podcards import __version__
-from podcards.errors import PodcardsError, UsageError
+from podcards.errors import PodcardsError, Problem, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ALLOWANCE_FLAGS = {"schema_change": "--allow-schema-change", "rename": "--allow-rename"}
@@ -149,9 +149,15 @@ def build(
             )
     for name in report.restyled:
         click.echo(f"note type '{name}' has new templates or CSS; learners get them in place")
+    _warn(report.warnings)
     _warn_orphaned(report.orphaned)
     if report.lock_written:
         click.echo(f"updated {report.lock} (commit it with the deck files)")
+
+
+def _warn(warnings: tuple[Problem, ...]) -> None:
+    for warning in warnings:
+        click.echo(str(warning), err=True)
 
 
 def _warn_orphaned(orphaned: tuple[tuple[str, str], ...]) -> None:
@@ -196,6 +202,7 @@ def diff(paths: tuple[Path, ...], templates: Path | None) -> None:
             click.echo(f"    tags: {' '.join(change.tags[0])} → {' '.join(change.tags[1])}")
     for name in result.restyled:
         click.echo(f"~ note type '{name}': new templates or CSS")
+    _warn(result.warnings)
     _warn_orphaned(result.orphaned)
     if not result.notes and not result.restyled and not result.orphaned:
         click.echo("no changes: the next build would ship exactly what was released")

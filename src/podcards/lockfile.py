@@ -36,6 +36,8 @@ class LockedNote:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     mod: int
+    nid: int = 0  # Anki's note id: the time of its first release, in ms, made unique
+    pos: int = 0  # its place in the order a learner meets new cards, for good
     retired: bool = False
     purged: bool = False  # no longer shipped; kept so that its GUID is never reused
 
@@ -115,7 +117,9 @@ def read_lock(path: Path) -> Lock:
     return lock
 
 
-def _get(entry: dict[str, Any], name: str, kind: type, *, default: Any = None) -> Any:
+def _get(
+    entry: dict[str, Any], name: str, kind: type, *, default: Any = None, limit: int = LATEST_TIME
+) -> Any:
     if name not in entry:
         if default is not None:
             return default
@@ -123,7 +127,7 @@ def _get(entry: dict[str, Any], name: str, kind: type, *, default: Any = None) -
     value = entry[name]
     if kind is int and (not isinstance(value, int) or isinstance(value, bool)):
         raise _Damaged(f"'{name}' is not a whole number")
-    if kind is int and not 0 <= value <= LATEST_TIME:
+    if kind is int and not 0 <= value <= limit:
         raise _Damaged(f"'{name}' is out of range")
     if kind is str and not isinstance(value, str):
         raise _Damaged(f"'{name}' is not text")
@@ -181,6 +185,8 @@ def _read_note(lock: Lock, entry: dict[str, Any]) -> None:
         fields=tuple(_get(entry, "fields", list)),
         tags=tuple(_get(entry, "tags", list)),
         mod=_get(entry, "mod", int),
+        nid=_get(entry, "nid", int, default=0, limit=LATEST_TIME * 1000),
+        pos=_get(entry, "pos", int, default=0),
         retired=_get(entry, "retired", bool, default=False),
         purged=_get(entry, "purged", bool, default=False),
     )
@@ -214,6 +220,8 @@ def format_lock(lock: Lock) -> str:
             "key": note.key,
             "type": str(note.notetype),
             "mod": note.mod,
+            "nid": note.nid,
+            "pos": note.pos,
             "hash": note.digest,
         }
         if note.retired:

@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TypeVar
 
 from podcards.cloze import cloze_numbers, plain
 from podcards.deck import Card, NoteKind
@@ -163,9 +164,14 @@ def plan_release(
     deck_names = dict(lock.decks)
     shipped: dict[str, tuple[LockedNote, ...]] = {}
     changes: dict[str, DeckChanges] = {}
+    places = _Places(lock, now)
     for deck in decks:
         deck_names[deck.deck_id] = deck.name
-        deck_changes = [_plan_note(lock.notes.get(card.guid), card, now) for card in deck.notes]
+        planned = [_plan_note(lock.notes.get(card.guid), card, now) for card in deck.notes]
+        # new notes take their places in the deck's teaching order, siblings apart
+        for change in spread_siblings(planned, key=lambda change: change.after.item):
+            places.give(change)
+        deck_changes = [places.placed(change) for change in planned]
         current = {card.guid for card in deck.notes}
         for old in lock.notes.values():
             gone = old.deck_id == deck.deck_id and old.guid not in current
@@ -183,6 +189,70 @@ def plan_release(
     new_lock = Lock(deck_names, locked_types, notes)
     mods = {kind: notetype.mod for kind, notetype in locked_types.items()}
     return Release(new_lock, shipped, changes, mods, tuple(restyled))
+
+
+class _Places:
+    """Hands each new note its place in the new-card queue and its note id, for good.
+
+    Anki keeps a new card's position (``due``) and its note and card ids from the package,
+    and never changes them on a later import: a release's new notes come after everything
+    released before, in the deck's teaching order, and their ids are the time they were
+    first released (so "Added" means something), one after another.
+    """
+
+    def __init__(self, lock: Lock, now: int) -> None:
+        notes = lock.notes.values()
+        self.next_pos = 1 + max((note.pos for note in notes), default=0)
+        taken = max((note.nid + card_count(note) for note in notes if note.nid), default=0)
+        self.next_id = max(now * 1000, taken)
+        self.given: dict[str, LockedNote] = {}
+
+    def give(self, change: NoteChange) -> None:
+        note = change.after
+        if note.nid and note.pos:
+            return
+        self.given[note.guid] = replace(note, nid=self.next_id, pos=self.next_pos)
+        self.next_id += card_count(note)
+        self.next_pos += 1
+
+    def placed(self, change: NoteChange) -> NoteChange:
+        given = self.given.get(change.after.guid)
+        return change if given is None else replace(change, after=given)
+
+
+SIBLING_GAP = 6
+"""Two cards of one item are at least this many places apart in the new-card queue, where
+the deck has the items for it: with fewer places between them, the second is answered from
+short-term memory of the first."""
+
+_T = TypeVar("_T")
+
+
+def spread_siblings(
+    ordered: list[_T], key: Callable[[_T], str], gap: int = SIBLING_GAP
+) -> list[_T]:
+    """The teaching order, each card moved as little as it takes to stand ``gap`` places
+    after the last card of its item: the earliest card that may come next, comes next."""
+    pending = list(ordered)
+    result: list[_T] = []
+    last: dict[str, int] = {}
+    while pending:
+        place = len(result)
+        chosen = next(
+            (c for c in pending if key(c) not in last or place - last[key(c)] >= gap),
+            pending[0],  # too few items to keep them apart: the next in order, then
+        )
+        pending.remove(chosen)
+        last[key(chosen)] = place
+        result.append(chosen)
+    return result
+
+
+def card_count(note: LockedNote) -> int:
+    """How many cards a note gives: one, or one per deletion number of a cloze note."""
+    if note.notetype is NoteKind.CLOZE and note.fields:
+        return max(1, len(set(cloze_numbers(note.fields[0]))))
+    return 1
 
 
 def _plan_notetypes(
@@ -207,7 +277,8 @@ def _plan_note(old: LockedNote | None, card: Card, now: int) -> NoteChange:
         return NoteChange(NoteStatus.NEW, note)
     if old.digest == note.digest and not old.retired:
         return NoteChange(NoteStatus.UNCHANGED, old, old)
-    return NoteChange(NoteStatus.CHANGED, replace(note, mod=max(old.mod + 1, now)), old)
+    changed = replace(note, mod=max(old.mod + 1, now), nid=old.nid, pos=old.pos)
+    return NoteChange(NoteStatus.CHANGED, changed, old)
 
 
 def _retire(note: LockedNote, now: int, retired_fields: RetiredFields) -> NoteChange:
