@@ -52,12 +52,16 @@ def expected_notes(source: dict) -> set[str]:
     def card(item: dict) -> str:
         return "question" if item.get("question") else "cloze"
 
-    keys = {f"takeaway/takeaway/{card({})}"}
-    keys |= {f"insight/{i['id']}/{card(i)}" for i in source["insights"]}
-    keys |= {f"quote/{q['id']}/{card(q)}" for q in source["quotes"]}  # one speaker: no who-said
-    keys |= {f"habit/{h.get('id') or slug(h['name'])}/{card(h)}" for h in source["habits"]}
-    keys |= {f"reference/{r.get('id') or slug(r['name'])}/{card(r)}" for r in source["references"]}
-    for framework in source["frameworks"]:
+    takeaway = source["takeaway"]
+    keys = {f"takeaway/takeaway/{card(takeaway if isinstance(takeaway, dict) else {})}"}
+    keys |= {f"insight/{i['id']}/{card(i)}" for i in source.get("insights", [])}
+    keys |= {f"quote/{q['id']}/{card(q)}" for q in source.get("quotes", [])}  # no who-said
+    keys |= {f"habit/{h.get('id') or slug(h['name'])}/{card(h)}" for h in source.get("habits", [])}
+    keys |= {
+        f"reference/{r.get('id') or slug(r['name'])}/{card(r)}"
+        for r in source.get("references", [])
+    }
+    for framework in source.get("frameworks", []):
         framework_id = framework.get("id") or slug(framework["name"])
         if framework.get("summary"):
             keys.add(f"framework/{framework_id}/about")
@@ -88,13 +92,10 @@ def test_tags_name_the_kind_and_the_deck(shipped: tuple[Project, Learner]) -> No
         podcards_tags = [tag for tag in note.tags if tag.startswith("podcards::")]
         assert len(podcards_tags) == 1
         kinds[podcards_tags[0]] += 1
-    assert set(kinds) == {
-        "podcards::insight",
-        "podcards::quote",
-        "podcards::framework",
-        "podcards::habit",
-        "podcards::reference",
-        "podcards::takeaway",
+    source = musk_source()
+    sections = {"insights", "quotes", "frameworks", "habits", "references"} & set(source)
+    assert set(kinds) == {f"podcards::{section[:-1]}" for section in sections} | {
+        "podcards::takeaway"
     }
     assert kinds["podcards::quote"] == len(musk_source()["quotes"])  # one card per quote
     assert kinds["podcards::takeaway"] == 1
@@ -195,8 +196,8 @@ def test_an_edit_to_one_shipped_quote_updates_that_quote_alone(
         deck_file = project.decks / "all-in-elon-musk.yaml"
         text = deck_file.read_text(encoding="utf-8")
         edited = text.replace(
-            "context: Looking back on his time working in Washington, D.C.",
-            "context: Looking back on his months working in Washington, D.C.",
+            "context: on his time working in Washington, D.C.",
+            "context: on his months working in Washington, D.C.",
         )
         assert edited != text
         deck_file.write_text(edited, encoding="utf-8")
@@ -206,7 +207,7 @@ def test_an_edit_to_one_shipped_quote_updates_that_quote_alone(
         log = learner.import_package(project.dist / "all-in-elon-musk-2025.apkg")
 
         deck_id = "all-in-elon-musk-2025"
-        quote_notes = {guid_for(deck_id, "quote/government-unfixable/cloze")}
+        quote_notes = {guid_for(deck_id, "quote/government-unfixable/question")}
         assert log.updated_guids == quote_notes
         assert (log.new, log.conflicting) == (0, 0)
         assert learner.scheduling() == scheduling

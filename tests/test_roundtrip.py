@@ -329,7 +329,7 @@ def test_c_edits_update_only_their_notes_and_keep_reviews(
     assert who_said["Extra"] == "In a letter to Babbage, 1843."
     quote_cloze = notes[guid_for(DECK_ID, "quote/poetical-science/cloze")]
     assert quote_cloze["Text"].endswith("— Augusta Ada King")
-    assert quote_cloze["Extra"] == "In a letter to Babbage, 1843."
+    assert quote_cloze["Context"].endswith(" · In a letter to Babbage, 1843.")
     meaning = notes[guid_for(DECK_ID, "component/analytical-engine/mill/meaning")]
     assert meaning["Back"] == "The part that carries out every <b>calculation</b>."
     assert_collection_matches_lock(project, learner)
