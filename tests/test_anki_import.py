@@ -196,8 +196,8 @@ def test_an_edit_to_one_shipped_quote_updates_that_quote_alone(
         deck_file = project.decks / "all-in-elon-musk.yaml"
         text = deck_file.read_text(encoding="utf-8")
         edited = text.replace(
-            "context: on coming Tesla self-driving software",
-            "context: on the coming Tesla self-driving software",
+            "context: on AI timelines",
+            "context: on how soon AI could overtake people",
         )
         assert edited != text
         deck_file.write_text(edited, encoding="utf-8")
@@ -207,7 +207,7 @@ def test_an_edit_to_one_shipped_quote_updates_that_quote_alone(
         log = learner.import_package(project.dist / "all-in-elon-musk-2025.apkg")
 
         deck_id = "all-in-elon-musk-2025"
-        quote_notes = {guid_for(deck_id, "quote/car-feels-sentient/cloze")}
+        quote_notes = {guid_for(deck_id, "quote/ai-smarter-next-year/cloze")}
         assert log.updated_guids == quote_notes
         assert (log.new, log.conflicting) == (0, 0)
         assert learner.scheduling() == scheduling
