@@ -108,6 +108,7 @@ class Plan:
     looks: dict[NoteKind, Look]
     orphaned: tuple[tuple[str, str], ...]  # released decks (id, name) with no file any more
     warnings: tuple[Problem, ...]  # what the author should know, though it builds
+    built: tuple[BuiltDeck, ...] = ()  # each deck's cards in teaching order, for check/preview
 
 
 def plan(
@@ -157,7 +158,17 @@ def plan(
         for deck_id, name in sorted(previous.decks.items())
         if whole_folder and deck_id not in built_ids
     )
-    return Plan(tuple(decks), lock_path, previous, release, notetypes, looks, orphaned, warnings)
+    return Plan(
+        tuple(decks),
+        lock_path,
+        previous,
+        release,
+        notetypes,
+        looks,
+        orphaned,
+        warnings,
+        tuple(built),
+    )
 
 
 def build(

@@ -299,3 +299,74 @@ def ingest_command(notes: Path, output: Path | None, force: bool, update: bool) 
     report = ingest(notes, output, mode="update" if update else "force" if force else "create")
     for line in report.lines():
         click.echo(line)
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of card templates, as for build.",
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, as on errors.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one `path:line: error|warning: message` line each; json: for editors and CI.",
+)
+@_user_errors
+def check_command(
+    paths: tuple[Path, ...], templates: Path | None, strict: bool, output_format: str
+) -> None:
+    """Check deck files and judge every card, writing nothing.
+
+    Everything `podcards build` validates, without writing packages or the lock,
+    plus warnings about cards that are hard to learn from: an answer on its front,
+    an answer too long to recall, a cloze hiding a stopword, a lone verb or most
+    of its sentence, two cards with one front, two items stating one fact, a
+    framework summary that is a list, a weak automatic key phrase, a paragraph as
+    an item. Exit 0 without errors, 1 with errors (or warnings, with --strict).
+    """
+    import json
+
+    from podcards.check import check
+
+    report = check(list(paths), templates_dir=templates)
+    if output_format == "json":
+        problems = [
+            {
+                "path": problem.location.path,
+                "line": problem.location.line,
+                "severity": str(problem.severity),
+                "code": problem.code,
+                "message": problem.message,
+            }
+            for problem in report.problems
+        ]
+        summary = {
+            "decks": report.decks,
+            "cards": report.cards,
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+        }
+        click.echo(json.dumps({**summary, "problems": problems}, indent=2, ensure_ascii=False))
+    else:
+        for problem in report.problems:
+            where = f"{problem.location}: " if problem.location.path else ""
+            click.echo(f"{where}{problem.severity}: {problem.message}")
+        counts = f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}"
+        if report.errors:
+            click.echo(f"{counts}: fix the errors, then check again", err=True)
+        else:
+            cards = f"{_count(report.decks, 'deck')}, {_count(report.cards, 'card')}"
+            failing = " (--strict: warnings fail)" if strict and report.warnings else ""
+            click.echo(f"checked {cards}: {counts}{failing}", err=True)
+    if report.errors or (strict and report.warnings):
+        sys.exit(1)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

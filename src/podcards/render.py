@@ -418,6 +418,7 @@ def _no_phrase(item: Item, template: CardTemplate) -> Problem:
         f"{item.KIND} '{item.id}' gets no {template.stem} card: nothing in its text is worth "
         "hiding; mark the key phrase as {{c1::...}} or give it a question",
         Severity.WARNING,
+        "no-key-phrase",
     )
 
 
@@ -427,6 +428,7 @@ def _weak_phrase(item: Item, template: CardTemplate, phrase: str) -> Problem:
         f"{item.KIND} '{item.id}': its {template.stem} card hides '{phrase}', the best phrase "
         "podcards could find; mark a better one as {{c1::...}}",
         Severity.WARNING,
+        "weak-key-phrase",
     )
 
 
