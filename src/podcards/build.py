@@ -188,9 +188,7 @@ def build(
     for deck in planned.decks:
         notes = release.shipped[deck.id]
         package = output_dir / f"{deck.id}.apkg"
-        data = package_bytes(
-            _package_deck(deck, notes), notetypes, planned.looks, release.notetype_mods
-        )
+        data = package_data(planned, deck)
         written = _differs(package, data)
         if written:
             outputs.append((package, data))
@@ -218,6 +216,17 @@ def build(
         restyled,
         planned.orphaned,
         planned.warnings,
+    )
+
+
+def package_data(planned: Plan, deck: Deck) -> bytes:
+    """The .apkg bytes the plan ships for one deck (preview imports them into real Anki)."""
+    release = planned.release
+    return package_bytes(
+        _package_deck(deck, release.shipped[deck.id]),
+        planned.notetypes,
+        planned.looks,
+        release.notetype_mods,
     )
 
 

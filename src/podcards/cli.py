@@ -370,3 +370,50 @@ def check_command(
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+@main.command("preview")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("preview"),
+    show_default=True,
+    help="Folder for the HTML pages.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of card templates, as for build.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "anki", "podcards"]),
+    default="auto",
+    show_default=True,
+    help="Who renders the cards: Anki itself (needs the anki package), podcards' own "
+    "renderer, or Anki when it is installed.",
+)
+@_user_errors
+def preview_command(
+    paths: tuple[Path, ...], output: Path, templates: Path | None, engine: str
+) -> None:
+    """See every card before anyone imports it; release nothing.
+
+    Writes OUTPUT/index.html and a page per deck with every card the next build
+    would ship, front and back, in light and night mode, rendered with the note
+    types' own HTML and CSS as Anki shows them, in the order a learner meets
+    them, with the item's line, its tags and its warnings. The pages open from
+    the file system and fetch nothing. The lock is read, never written.
+    """
+    from podcards.preview import preview
+
+    report = preview(list(paths), output, templates_dir=templates, engine=engine)
+    for warning in report.warnings:
+        click.echo(str(warning), err=True)
+    pages = _count(len(report.pages), "deck page")
+    click.echo(
+        f"wrote {report.index} and {pages}: {_count(report.cards, 'card')}, "
+        f"rendered by {report.engine.split(' (')[0]}"
+    )
