@@ -27,6 +27,7 @@ from podcards.release import (
     purge,
 )
 from podcards.render import Renderer
+from podcards.scaffold import placeholder_problems
 from podcards.sources import load_decks
 
 DECK_SUFFIXES = (".yaml", ".yml")
@@ -127,6 +128,9 @@ def plan(
     templates = templates_dir or default_templates_dir(deck_folder)
 
     decks = load_decks(files)
+    placeholders = [problem for deck in decks for problem in placeholder_problems(deck)]
+    if placeholders:  # never release a deck still named "TODO" (podcards new's placeholders)
+        raise PodcardsError(placeholders)
     renderer = Renderer([templates] if templates else [])
     rendered = [renderer.render_deck(deck) for deck in decks]
     built = [

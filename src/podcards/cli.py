@@ -417,3 +417,46 @@ def preview_command(
         f"wrote {report.index} and {pages}: {_count(report.cards, 'card')}, "
         f"rendered by {report.engine.split(' (')[0]}"
     )
+
+
+@main.command("new")
+@click.argument("name")
+@click.option(
+    "--decks",
+    "deck_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("decks"),
+    show_default=True,
+    help="Folder of the deck files.",
+)
+@_user_errors
+def new_command(name: str, deck_folder: Path) -> None:
+    """Start a deck file: DECKS/NAME.yaml, every section and key explained.
+
+    NAME is the deck's permanent id (lower-case letters, digits, hyphens), e.g.
+    all-in-elon-musk-2025. The file holds one placeholder item per section: replace
+    every TODO (`podcards check` lists those left; no build releases them), delete
+    what you do not need. An existing file is never overwritten.
+    """
+    from podcards.scaffold import new_deck
+
+    path = new_deck(name, deck_folder)
+    click.echo(f"wrote {path}: replace its TODOs, then `podcards check` and `podcards preview`")
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(path_type=Path), default=Path("."))
+@_user_errors
+def init_command(folder: Path) -> None:
+    """Start a podcards project of your own in FOLDER (default: here).
+
+    Creates decks/ for the deck files, templates/ with a README on changing the
+    cards, deck.schema.json for editors, and a .gitignore for dist/ and preview/.
+    Keeps whatever is there already; writes no lock (the first build starts it).
+    """
+    from podcards.scaffold import init_project
+
+    for created in init_project(folder):
+        status = "created" if created.written else "kept"
+        click.echo(f"{status} {created.path}{' ' + created.note if created.note else ''}")
+    click.echo("next: podcards new <deck-id>")
