@@ -26,7 +26,7 @@ from podcards.release import (
     plan_release,
     purge,
 )
-from podcards.render import Renderer
+from podcards.render import Renderer, stray_template_files
 from podcards.scaffold import placeholder_problems
 from podcards.sources import load_decks
 
@@ -138,6 +138,8 @@ def plan(
         for deck, result in zip(decks, rendered, strict=True)
     ]
     warnings = tuple(warning for result in rendered for warning in result.warnings)
+    if templates:
+        warnings = (*stray_template_files(templates), *warnings)
     _refuse_shared_guids(built)
 
     lock_path = deck_folder / LOCK_NAME
