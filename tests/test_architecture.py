@@ -71,7 +71,18 @@ def test_nothing_but_the_commands_import_build() -> None:
     assert importers <= COMMANDS
 
 
-@pytest.mark.parametrize("args", [["--help"], ["ingest", "--help"], ["schema"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["ingest", "--help"],
+        ["schema"],
+        ["check", "--help"],
+        ["preview", "--help"],
+        ["new", "--help"],
+        ["init", "--help"],
+    ],
+)
 def test_light_commands_load_no_heavy_library(args: list[str]) -> None:
     code = (
         "import sys\nfrom podcards.cli import main\n"
