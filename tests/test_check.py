@@ -91,6 +91,30 @@ def test_each_rule_warns_on_a_bad_card_and_not_on_a_good_one(project: Project, c
     assert code not in codes(project, good)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Starship should carry 100 tons to {{c1::orbit}}.",
+        "In {{c1::2030}} the robots outnumber people.",
+        "{{c1::Babbage}} the inventor built it.",
+        "The engine did its {{c1::weaving}} at night.",
+    ],
+)
+def test_a_fact_is_no_lone_verb(project: Project, text: str) -> None:
+    assert "cloze-verb" not in codes(project, one_insight(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Its arms will {{c1::grow}} every year.",
+        "Engineers kept {{c1::building}} on old designs.",
+    ],
+)
+def test_a_lone_verb(project: Project, text: str) -> None:
+    assert "cloze-verb" in codes(project, one_insight(text))
+
+
 def test_a_cloze_hiding_what_its_cue_shows(project: Project) -> None:
     bad = (
         "habits:\n  - name: Poetical science\n    text: Practise {{c1::poetical science}} daily.\n"

@@ -37,9 +37,10 @@ _DETERMINERS = frozenset(
     {"a", "an", "the", "this", "that", "these", "those", "its", "his", "her", "their", "our"}
     | {"your", "my"}
 )
-_BEFORE_A_VERB = frozenset(  # "to {{build}}", "will {{grow}}"
-    {"to", "will", "would", "can", "could", "may", "might", "must", "shall", "should"}
-    | {"do", "does", "did", "don't", "won't", "can't"}
+# "will {{grow}}"; not "to", which as often comes before a noun ("to {{orbit}}")
+_BEFORE_A_VERB = frozenset(
+    {"will", "would", "can", "could", "may", "might", "must", "shall", "should"}
+    | {"do", "does", "did", "don't", "won't", "can't", "cannot"}
 )
 _OBJECT_WORDS = _DETERMINERS | {"it", "them", "him", "us", "me", "some", "every", "each"}
 
@@ -263,11 +264,14 @@ def _sentence_around(text: str, start: int, end: int) -> str:
 
 
 def _is_lone_verb(text: str, start: int, end: int) -> bool:
-    """A one-word deletion that reads as an action: after "to" or a modal ("will {{grow}}"),
-    before an object ("{{builds}} the robot"), or an -ing form not used as a noun."""
+    """A one-word deletion that reads as an action: after a modal ("will {{grow}}"), before
+    an object ("{{builds}} the robot"), or an -ing form not used as a noun. Names and
+    numbers ("in {{2030}} the robots") are facts wherever they stand."""
     previous = words(text_of(plain(text[:start])))[-1:]
     following = words(text_of(plain(text[end:])))[:1]
     word = words(text_of(plain(text[start:end])))[0]
+    if not (word.isalpha() and word.islower()):
+        return False
     after_marker = bool(previous) and previous[0].lower() in _BEFORE_A_VERB
     before_object = bool(following) and following[0].lower() in _OBJECT_WORDS
     as_noun = bool(previous) and previous[0].lower() in _DETERMINERS
