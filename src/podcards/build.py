@@ -26,7 +26,8 @@ from podcards.release import (
     plan_release,
     purge,
 )
-from podcards.render import Renderer
+from podcards.render import Renderer, stray_template_files
+from podcards.scaffold import placeholder_problems
 from podcards.sources import load_decks
 
 DECK_SUFFIXES = (".yaml", ".yml")
@@ -108,6 +109,7 @@ class Plan:
     looks: dict[NoteKind, Look]
     orphaned: tuple[tuple[str, str], ...]  # released decks (id, name) with no file any more
     warnings: tuple[Problem, ...]  # what the author should know, though it builds
+    built: tuple[BuiltDeck, ...] = ()  # each deck's cards in teaching order, for check/preview
 
 
 def plan(
@@ -126,6 +128,9 @@ def plan(
     templates = templates_dir or default_templates_dir(deck_folder)
 
     decks = load_decks(files)
+    placeholders = [problem for deck in decks for problem in placeholder_problems(deck)]
+    if placeholders:  # never release a deck still named "TODO" (podcards new's placeholders)
+        raise PodcardsError(placeholders)
     renderer = Renderer([templates] if templates else [])
     rendered = [renderer.render_deck(deck) for deck in decks]
     built = [
@@ -133,6 +138,8 @@ def plan(
         for deck, result in zip(decks, rendered, strict=True)
     ]
     warnings = tuple(warning for result in rendered for warning in result.warnings)
+    if templates:
+        warnings = (*stray_template_files(templates), *warnings)
     _refuse_shared_guids(built)
 
     lock_path = deck_folder / LOCK_NAME
@@ -157,7 +164,17 @@ def plan(
         for deck_id, name in sorted(previous.decks.items())
         if whole_folder and deck_id not in built_ids
     )
-    return Plan(tuple(decks), lock_path, previous, release, notetypes, looks, orphaned, warnings)
+    return Plan(
+        tuple(decks),
+        lock_path,
+        previous,
+        release,
+        notetypes,
+        looks,
+        orphaned,
+        warnings,
+        tuple(built),
+    )
 
 
 def build(
@@ -177,9 +194,7 @@ def build(
     for deck in planned.decks:
         notes = release.shipped[deck.id]
         package = output_dir / f"{deck.id}.apkg"
-        data = package_bytes(
-            _package_deck(deck, notes), notetypes, planned.looks, release.notetype_mods
-        )
+        data = package_data(planned, deck)
         written = _differs(package, data)
         if written:
             outputs.append((package, data))
@@ -207,6 +222,17 @@ def build(
         restyled,
         planned.orphaned,
         planned.warnings,
+    )
+
+
+def package_data(planned: Plan, deck: Deck) -> bytes:
+    """The .apkg bytes the plan ships for one deck (preview imports them into real Anki)."""
+    release = planned.release
+    return package_bytes(
+        _package_deck(deck, release.shipped[deck.id]),
+        planned.notetypes,
+        planned.looks,
+        release.notetype_mods,
     )
 
 

@@ -299,3 +299,164 @@ def ingest_command(notes: Path, output: Path | None, force: bool, update: bool) 
     report = ingest(notes, output, mode="update" if update else "force" if force else "create")
     for line in report.lines():
         click.echo(line)
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of card templates, as for build.",
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, as on errors.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one `path:line: error|warning: message` line each; json: for editors and CI.",
+)
+@_user_errors
+def check_command(
+    paths: tuple[Path, ...], templates: Path | None, strict: bool, output_format: str
+) -> None:
+    """Check deck files and judge every card, writing nothing.
+
+    Everything `podcards build` validates, without writing packages or the lock,
+    plus warnings about cards that are hard to learn from: an answer on its front,
+    an answer too long to recall, a cloze hiding a stopword, a lone verb or most
+    of its sentence, two cards with one front, two items stating one fact, a
+    framework summary that is a list, a weak automatic key phrase, a paragraph as
+    an item. Exit 0 without errors, 1 with errors (or warnings, with --strict).
+    """
+    import json
+
+    from podcards.check import check
+
+    report = check(list(paths), templates_dir=templates)
+    if output_format == "json":
+        problems = [
+            {
+                "path": problem.location.path,
+                "line": problem.location.line,
+                "severity": str(problem.severity),
+                "code": problem.code,
+                "message": problem.message,
+            }
+            for problem in report.problems
+        ]
+        summary = {
+            "decks": report.decks,
+            "cards": report.cards,
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+        }
+        click.echo(json.dumps({**summary, "problems": problems}, indent=2, ensure_ascii=False))
+    else:
+        for problem in report.problems:
+            where = f"{problem.location}: " if problem.location.path else ""
+            click.echo(f"{where}{problem.severity}: {problem.message}")
+        counts = f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}"
+        if report.errors:
+            click.echo(f"{counts}: fix the errors, then check again", err=True)
+        else:
+            cards = f"{_count(report.decks, 'deck')}, {_count(report.cards, 'card')}"
+            failing = " (--strict: warnings fail)" if strict and report.warnings else ""
+            click.echo(f"checked {cards}: {counts}{failing}", err=True)
+    if report.errors or (strict and report.warnings):
+        sys.exit(1)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+@main.command("preview")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("preview"),
+    show_default=True,
+    help="Folder for the HTML pages.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of card templates, as for build.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "anki", "podcards"]),
+    default="auto",
+    show_default=True,
+    help="Who renders the cards: Anki itself (needs the anki package), podcards' own "
+    "renderer, or Anki when it is installed.",
+)
+@_user_errors
+def preview_command(
+    paths: tuple[Path, ...], output: Path, templates: Path | None, engine: str
+) -> None:
+    """See every card before anyone imports it; release nothing.
+
+    Writes OUTPUT/index.html and a page per deck with every card the next build
+    would ship, front and back, in light and night mode, rendered with the note
+    types' own HTML and CSS as Anki shows them, in the order a learner meets
+    them, with the item's line, its tags and its warnings. The pages open from
+    the file system and fetch nothing. The lock is read, never written.
+    """
+    from podcards.preview import preview
+
+    report = preview(list(paths), output, templates_dir=templates, engine=engine)
+    for warning in report.warnings:
+        click.echo(str(warning), err=True)
+    pages = _count(len(report.pages), "deck page")
+    click.echo(
+        f"wrote {report.index} and {pages}: {_count(report.cards, 'card')}, "
+        f"rendered by {report.engine.split(' (')[0]}"
+    )
+
+
+@main.command("new")
+@click.argument("name")
+@click.option(
+    "--decks",
+    "deck_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("decks"),
+    show_default=True,
+    help="Folder of the deck files.",
+)
+@_user_errors
+def new_command(name: str, deck_folder: Path) -> None:
+    """Start a deck file: DECKS/NAME.yaml, every section and key explained.
+
+    NAME is the deck's permanent id (lower-case letters, digits, hyphens), e.g.
+    all-in-elon-musk-2025. The file holds one placeholder item per section: replace
+    every TODO (`podcards check` lists those left; no build releases them), delete
+    what you do not need. An existing file is never overwritten.
+    """
+    from podcards.scaffold import new_deck
+
+    path = new_deck(name, deck_folder)
+    click.echo(f"wrote {path}: replace its TODOs, then `podcards check` and `podcards preview`")
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(path_type=Path), default=Path("."))
+@_user_errors
+def init_command(folder: Path) -> None:
+    """Start a podcards project of your own in FOLDER (default: here).
+
+    Creates decks/ for the deck files, templates/ with a README on changing the
+    cards, deck.schema.json for editors, and a .gitignore for dist/ and preview/.
+    Keeps whatever is there already; writes no lock (the first build starts it).
+    """
+    from podcards.scaffold import init_project
+
+    for created in init_project(folder):
+        status = "created" if created.written else "kept"
+        click.echo(f"{status} {created.path}{' ' + created.note if created.note else ''}")
+    click.echo("next: podcards new <deck-id>")

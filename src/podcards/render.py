@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import html
 import os
 import re
@@ -418,6 +419,7 @@ def _no_phrase(item: Item, template: CardTemplate) -> Problem:
         f"{item.KIND} '{item.id}' gets no {template.stem} card: nothing in its text is worth "
         "hiding; mark the key phrase as {{c1::...}} or give it a question",
         Severity.WARNING,
+        "no-key-phrase",
     )
 
 
@@ -427,6 +429,7 @@ def _weak_phrase(item: Item, template: CardTemplate, phrase: str) -> Problem:
         f"{item.KIND} '{item.id}': its {template.stem} card hides '{phrase}', the best phrase "
         "podcards could find; mark a better one as {{c1::...}}",
         Severity.WARNING,
+        "weak-key-phrase",
     )
 
 
@@ -472,3 +475,66 @@ def _variables(deck: Deck, item: Item, framework: Framework | None) -> dict[str,
         "moment": format_moment(item.at) if item.at is not None else None,
         "moment_url": moment_url(deck.episode.url, item.at),
     }
+
+
+def stray_template_files(folder: Path) -> list[Problem]:
+    """Files in a templates folder that podcards would never use, each a warning naming it:
+    a folder that is no kind (``qoute/``), a card template not ending in ``.j2``."""
+    kinds = ", ".join(CARD_KINDS)
+    known = "; the kinds are " + kinds + ", and notetype/ holds the note types' HTML and CSS"
+    notetype_files = sorted(path.name for path in (BUILTIN_TEMPLATES / "notetype").iterdir())
+    problems = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue  # editors' and systems' own files
+        where = Location(_shown(str(path)))
+        if path.is_dir() and path.name == "notetype":
+            problems += [
+                Problem(
+                    Location(_shown(str(inner))),
+                    f"not a note type file, so never used; they are {', '.join(notetype_files)}",
+                    Severity.WARNING,
+                    "stray-template",
+                )
+                for inner in sorted(path.iterdir())
+                if inner.name not in notetype_files and not inner.name.startswith(".")
+            ]
+        elif path.is_dir() and path.name in CARD_KINDS:
+            problems += [
+                Problem(
+                    Location(_shown(str(inner))),
+                    f"not a card template, so never used: card templates are files ending in "
+                    f".j2{_rename_hint(inner)}",
+                    Severity.WARNING,
+                    "stray-template",
+                )
+                for inner in sorted(path.iterdir())
+                if not (inner.is_file() and inner.suffix == ".j2")
+                and not inner.name.startswith(".")
+            ]
+        elif path.is_dir():
+            close = difflib.get_close_matches(path.name, [*CARD_KINDS, "notetype"], n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(
+                Problem(
+                    where,
+                    f"'{path.name}' is not a kind of item, so its templates are never used"
+                    f"{hint}{known}",
+                    Severity.WARNING,
+                    "stray-template",
+                )
+            )
+        elif path.suffix != ".j2" and not path.name.lower().startswith("readme"):
+            problems.append(
+                Problem(
+                    where,
+                    f"not used: templates are .j2 files in a kind's folder{known}",
+                    Severity.WARNING,
+                    "stray-template",
+                )
+            )
+    return problems
+
+
+def _rename_hint(path: Path) -> str:
+    return f"; rename it {path.stem}.j2 to use it" if path.is_file() else ""
