@@ -11,6 +11,7 @@ from podcards.anki import PackageDeck, PackageNote, package_bytes
 from podcards.clock import release_time
 from podcards.cloze import cloze_numbers
 from podcards.deck import Card, Deck, NoteKind
+from podcards.diffing import ReleaseDiff, deck_diff
 from podcards.errors import Location, PodcardsError, Problem, UsageError
 from podcards.files import write_together
 from podcards.lockfile import LOCK_NAME, Lock, LockedNote, format_lock, read_lock
@@ -19,9 +20,8 @@ from podcards.release import (
     Allowances,
     BuiltDeck,
     DeckChanges,
-    NoteChange,
-    NoteStatus,
     NoteTypeState,
+    Purge,
     Release,
     plan_release,
     purge,
@@ -211,27 +211,9 @@ def build(
 
 
 @dataclass(frozen=True)
-class FieldChange:
-    name: str
-    before: str
-    after: str
-
-
-@dataclass(frozen=True)
-class DiffEntry:
-    """What one note would look like to learners after the next release."""
-
-    deck_id: str
-    key: str
-    status: NoteStatus
-    fields: tuple[FieldChange, ...] = ()
-    tags: tuple[tuple[str, ...], tuple[str, ...]] | None = None
-
-
-@dataclass(frozen=True)
 class Diff:
-    notes: tuple[DiffEntry, ...]
-    restyled: tuple[str, ...]  # names of note types whose templates or CSS would change
+    changes: ReleaseDiff
+    lock: Path
     orphaned: tuple[tuple[str, str], ...]
     warnings: tuple[Problem, ...] = ()
 
@@ -239,32 +221,16 @@ class Diff:
 def diff(
     paths: list[Path], *, templates_dir: Path | None = None, notetypes: NoteTypes | None = None
 ) -> Diff:
-    """What the next build would change for learners: the planner's own changes."""
+    """What the next build would change for members: the planner's own changes, in words."""
     notetypes = _current(notetypes)
     planned = plan(paths, templates_dir=templates_dir, notetypes=notetypes)
-    entries = [
-        _diff_entry(change, notetypes)
-        for deck_changes in planned.release.changes.values()
-        for change in deck_changes.notes
-        if change.status is not NoteStatus.UNCHANGED
-    ]
-    entries.sort(key=lambda entry: (entry.deck_id, entry.key))
-    restyled = tuple(notetypes[kind].name for kind in planned.release.restyled)
-    return Diff(tuple(entries), restyled, planned.orphaned, planned.warnings)
-
-
-def _diff_entry(change: NoteChange, notetypes: NoteTypes) -> DiffEntry:
-    after, before = change.after, change.before
-    if before is None:
-        return DiffEntry(after.deck_id, after.key, change.status)
-    names = notetypes[after.notetype].field_names
-    fields = tuple(
-        FieldChange(name, was, now)
-        for name, was, now in zip(names, before.fields, after.fields, strict=True)
-        if was != now
+    release = planned.release
+    decks = tuple(
+        deck_diff(deck.id, deck.name, release.changes[deck.id], notetypes) for deck in planned.decks
     )
-    tags = (before.tags, after.tags) if before.tags != after.tags else None
-    return DiffEntry(after.deck_id, after.key, change.status, fields, tags)
+    restyled = tuple(notetypes[kind].name for kind in release.restyled)
+    changes = ReleaseDiff(decks, planned.previous.last_release, restyled)
+    return Diff(changes, planned.lock_path, planned.orphaned, planned.warnings)
 
 
 def _current(notetypes: NoteTypes | None) -> NoteTypes:
@@ -341,15 +307,16 @@ def retired_notes(deck_folder: Path) -> list[LockedNote]:
     return sorted(retired, key=lambda n: (n.deck_id, n.key))
 
 
-def purge_retired(deck_folder: Path, selectors: list[str]) -> list[LockedNote]:
+def purge_retired(deck_folder: Path, selectors: list[str]) -> list[Purge]:
     """Stop shipping retired notes: drop them from the lock, all selectors or none."""
     lock_path = deck_folder / LOCK_NAME
     if not lock_path.exists():
         raise UsageError(f"{lock_path} does not exist: nothing has been released from here")
     lock = read_lock(lock_path)
-    purged: list[LockedNote] = []
+    purges: list[Purge] = []
     for selector in selectors:
-        lock, chosen = purge(lock, selector)
-        purged += chosen
-    write_together([(lock_path, format_lock(lock).encode("utf-8"))])
-    return purged
+        lock, done = purge(lock, selector, release_time())
+        purges.append(done)
+    if any(done.purged for done in purges):
+        write_together([(lock_path, format_lock(lock).encode("utf-8"))])
+    return purges

@@ -133,8 +133,13 @@ def build(
     for deck in report.decks:
         changes = deck.changes
         parts = [f"{len(changes.new)} new", f"{len(changes.changed)} changed"]
-        if changes.retired:
-            parts.append(f"{len(changes.retired)} retired")
+        for name, keys in (
+            ("retired", changes.retired),
+            ("re-sent", changes.resent),
+            ("purged", changes.purged),
+        ):
+            if keys:
+                parts.append(f"{len(keys)} {name}")
         status = "wrote" if deck.written else "unchanged"
         click.echo(
             f"{status} {deck.package}: {deck.name} ({deck.notes} notes, {deck.cards} cards; "
@@ -142,6 +147,13 @@ def build(
         )
         for key in changes.retired:
             click.echo(f"  retired {key}: it still ships, tagged podcards::retired")
+        for key in changes.purged:
+            click.echo(f"  purged {key}: no longer shipped; members keep their copy")
+        if changes.resent:
+            click.echo(
+                f"  re-sent {len(changes.resent)} unchanged notes that changed again lately, "
+                "for members on Anki 2.1.55 to 24.11 who imported a release late"
+            )
         for old, new in changes.renamed_items():
             click.echo(
                 f"  hint: {old} was retired and {new} is new; if it is the same item renamed, "
@@ -170,11 +182,6 @@ def _warn_orphaned(orphaned: tuple[tuple[str, str], ...]) -> None:
         )
 
 
-def _shorten(text: str, width: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -182,30 +189,34 @@ def _shorten(text: str, width: int = 90) -> str:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of card templates, as for build.",
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: release notes to paste into a group chat.",
+)
 @_user_errors
-def diff(paths: tuple[Path, ...], templates: Path | None) -> None:
-    """Show what the next build would change for learners; write nothing.
+def diff(paths: tuple[Path, ...], templates: Path | None, output_format: str) -> None:
+    """Show what the next build would change for members; write nothing.
 
-    Compares the deck files with decks/podcards.lock (no dist/ needed): notes that
-    would be new, changed (field by field) or retired, and restyled note types.
+    Compares the deck files with the last release recorded in decks/podcards.lock (no
+    dist/ needed), deck by deck: notes new, changed (word by word, as the cards read),
+    retired, purged, re-sent and unchanged, and restyled note types.
     """
     from podcards.build import diff as diff_decks
+    from podcards.diffing import as_markdown, as_text
 
     result = diff_decks(list(paths), templates_dir=templates)
-    marks = {"new": "+", "changed": "~", "retired": "-"}
-    for change in result.notes:
-        click.echo(f"{marks[change.status]} {change.deck_id}: {change.key} ({change.status})")
-        for field in change.fields:
-            click.echo(f"    {field.name}: {_shorten(field.before)!r}")
-            click.echo(f"    {' ' * len(field.name)}→ {_shorten(field.after)!r}")
-        if change.tags:
-            click.echo(f"    tags: {' '.join(change.tags[0])} → {' '.join(change.tags[1])}")
-    for name in result.restyled:
-        click.echo(f"~ note type '{name}': new templates or CSS")
+    if output_format == "markdown":
+        click.echo(as_markdown(result.changes), nl=False)
+    else:
+        click.echo(as_text(result.changes, str(result.lock)), nl=False)
+        if result.changes.empty:
+            click.echo("no changes: the next build would ship exactly what was released")
     _warn(result.warnings)
     _warn_orphaned(result.orphaned)
-    if not result.notes and not result.restyled and not result.orphaned:
-        click.echo("no changes: the next build would ship exactly what was released")
 
 
 @main.command()
@@ -233,16 +244,25 @@ def retire(selectors: tuple[str, ...], deck_folder: Path) -> None:
     Once they have had the chance, `podcards retire --purge quote/old-id` drops it.
     """
     from podcards.build import purge_retired, retired_notes
+    from podcards.clock import day
 
     if not selectors:
         notes = retired_notes(deck_folder)
         for note in notes:
-            click.echo(f"{note.deck_id}: {note.key} ({note.guid})")
+            click.echo(f"{note.deck_id}: {note.key} (retired {day(note.retired)}; {note.guid})")
         if not notes:
             click.echo("no retired notes")
         return
-    for note in purge_retired(deck_folder, list(selectors)):
-        click.echo(f"purged {note.deck_id}: {note.key}; the next build no longer ships it")
+    for done in purge_retired(deck_folder, list(selectors)):
+        for note in done.purged:
+            click.echo(
+                f"purged {note.deck_id}: {note.key} (retired {day(note.retired)}); "
+                "the next build no longer ships it"
+            )
+        if not done.purged:
+            dates = sorted({day(note.purged) for note in done.earlier if note.purged > 1})
+            when = f" on {', '.join(dates)}" if dates else " before"
+            click.echo(f"nothing to purge for '{done.selector}': it was purged{when}")
 
 
 @main.command()
