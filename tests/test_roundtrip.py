@@ -535,6 +535,9 @@ def test_g_a_removed_item_ships_as_retired(
         for card in learner.col.get_note(ids[guid]).cards():
             output = card.render_output()
             assert visible_text(output.question_text).startswith("Retired ")
+            back = visible_text(output.answer_text)
+            assert "Removed from this deck. To delete every removed card: in the Browser, " in back
+            assert f"search tag:{RETIRED_TAG} , select all, Delete." in back
 
 
 def test_g_purge_stops_shipping_retired_notes(

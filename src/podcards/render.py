@@ -252,10 +252,14 @@ class Renderer:
         return _shown(self.env.loader.get_source(self.env, name)[1] or name)  # type: ignore[union-attr]
 
     def retired_fields(self, note: LockedNote, notetype: NoteType) -> tuple[str, ...]:
-        """A removed note's last fields, with the retired mark in front of its cue."""
+        """A removed note's last fields: the retired mark in front of its cue, and on its
+        back (the Extra field) a line that says how to delete every removed card."""
         fields = list(note.fields)
         context = notetype.field_index("Context")
         fields[context] = f"{self.partial('_retired.j2')} {fields[context]}"
+        extra = notetype.field_index("Extra")
+        line = self.partial("_retired_back.j2")
+        fields[extra] = f"{line}<br>{fields[extra]}" if fields[extra] else line
         return tuple(fields)
 
     def render_deck(self, deck: Deck) -> RenderedDeck:
