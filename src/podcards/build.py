@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from podcards import notetypes as notetypes_module
-from podcards.anki import PackageDeck, PackageNote, package_bytes
-from podcards.clock import release_time
+from podcards.anki import PackageDeck, PackageNote, bundle_bytes, package_bytes
+from podcards.clock import day, release_time
 from podcards.cloze import cloze_numbers
 from podcards.deck import Card, Deck, NoteKind
 from podcards.diffing import ReleaseDiff, deck_diff
@@ -108,6 +107,7 @@ class Plan:
     looks: dict[NoteKind, Look]
     orphaned: tuple[tuple[str, str], ...]  # released decks (id, name) with no file any more
     warnings: tuple[Problem, ...]  # what the author should know, though it builds
+    descriptions: dict[str, str] = field(default_factory=dict)  # deck id -> overview HTML
 
 
 def plan(
@@ -157,7 +157,27 @@ def plan(
         for deck_id, name in sorted(previous.decks.items())
         if whole_folder and deck_id not in built_ids
     )
-    return Plan(tuple(decks), lock_path, previous, release, notetypes, looks, orphaned, warnings)
+    descriptions = {
+        deck.id: renderer.deck_description(deck, _released(release.shipped[deck.id]))
+        for deck in decks
+    }
+    return Plan(
+        tuple(decks),
+        lock_path,
+        previous,
+        release,
+        notetypes,
+        looks,
+        orphaned,
+        warnings,
+        descriptions,
+    )
+
+
+def _released(notes: tuple[LockedNote, ...]) -> str:
+    """The date of the release a deck's package comes from: its newest note's, from the lock,
+    never the clock, so that the same sources and lock give the same bytes."""
+    return day(max(note.mod for note in notes)) if notes else ""
 
 
 def build(
@@ -167,31 +187,42 @@ def build(
     templates_dir: Path | None = None,
     allow: Allowances = Allowances(),
     notetypes: NoteTypes | None = None,
+    bundle: str | None = None,
 ) -> BuildReport:
-    """Build one package per deck; write them and the lock together, or nothing at all."""
+    """Build one package per deck, or one ``bundle`` of them all; write them and the lock
+    together, or nothing at all. A bundle's release is the very release of its decks."""
     notetypes = _current(notetypes)
+    if bundle is not None:
+        bundle = _bundle_name(bundle)
     planned = plan(paths, templates_dir=templates_dir, allow=allow, notetypes=notetypes)
     release = planned.release
-    outputs: list[tuple[Path, bytes]] = []
+    packages = [
+        _package_deck(deck, release.shipped[deck.id], planned.descriptions[deck.id])
+        for deck in planned.decks
+    ]
+    files: dict[str, tuple[Path, bytes]] = {}
+    if bundle is None:
+        for package in packages:
+            data = package_bytes(package, notetypes, planned.looks, release.notetype_mods)
+            files[package.deck_id] = (output_dir / f"{package.deck_id}.apkg", data)
+    else:
+        data = bundle_bytes(packages, notetypes, planned.looks, release.notetype_mods)
+        files = {package.deck_id: (output_dir / f"{bundle}.apkg", data) for package in packages}
+    written = {path for path, data in files.values() if _differs(path, data)}
+    outputs = sorted({(path, data) for path, data in files.values() if path in written})
     reports = []
     for deck in planned.decks:
         notes = release.shipped[deck.id]
-        package = output_dir / f"{deck.id}.apkg"
-        data = package_bytes(
-            _package_deck(deck, notes), notetypes, planned.looks, release.notetype_mods
-        )
-        written = _differs(package, data)
-        if written:
-            outputs.append((package, data))
+        path = files[deck.id][0]
         reports.append(
             DeckReport(
                 deck.id,
                 deck.name,
-                package,
+                path,
                 len(notes),
                 sum(_card_count(note) for note in notes),
                 release.changes[deck.id],
-                written,
+                path in written,
             )
         )
     lock_text = format_lock(release.lock).encode("utf-8")
@@ -273,8 +304,14 @@ def _look(renderer: Renderer, notetypes: NoteTypes, kind: NoteKind) -> Look:
     return Look(sides["front"], sides["back"], renderer.static("notetype/style.css"))
 
 
-def _package_deck(deck: Deck, notes: tuple[LockedNote, ...]) -> PackageDeck:
-    description = html.escape(deck.deck.description or "").replace("\n", "<br>")
+def _bundle_name(name: str) -> str:
+    stem = name.removesuffix(".apkg")
+    if not stem or stem.startswith(".") or any(c in stem for c in "/\\\0"):
+        raise UsageError(f"--bundle {name!r} is not a file name (it names OUTPUT/NAME.apkg)")
+    return stem
+
+
+def _package_deck(deck: Deck, notes: tuple[LockedNote, ...], description: str) -> PackageDeck:
     return PackageDeck(
         deck.id,
         deck.name,

@@ -106,6 +106,11 @@ def main() -> None:
     is_flag=True,
     help="Release a deck under a new Anki name (learners' old cards stay under the old name).",
 )
+@click.option(
+    "--bundle",
+    metavar="NAME",
+    help="Write one package, OUTPUT/NAME.apkg, with every deck in it, instead of one per deck.",
+)
 @_user_errors
 def build(
     paths: tuple[Path, ...],
@@ -113,13 +118,14 @@ def build(
     templates: Path | None,
     allow_schema_change: bool,
     allow_rename: bool,
+    bundle: str | None,
 ) -> None:
     """Build one Anki package per deck file.
 
     PATHS are deck files or folders of them (default: decks/*.yaml). Writes
-    OUTPUT/<deck-id>.apkg for each deck and keeps decks/podcards.lock, which records
-    what was released so that later releases update learners' notes in place.
-    Commit the lock with the decks.
+    OUTPUT/<deck-id>.apkg for each deck (or, with --bundle, OUTPUT/NAME.apkg with all
+    of them) and keeps decks/podcards.lock, which records what was released so that
+    later releases update learners' notes in place. Commit the lock with the decks.
     """
     from podcards.build import build as build_decks
     from podcards.release import Allowances
@@ -129,7 +135,15 @@ def build(
         output,
         templates_dir=templates,
         allow=Allowances(schema_change=allow_schema_change, rename=allow_rename),
+        bundle=bundle,
     )
+    if bundle is not None and report.decks:
+        first = report.decks[0]
+        status = "wrote" if first.written else "unchanged"
+        notes = sum(deck.notes for deck in report.decks)
+        cards = sum(deck.cards for deck in report.decks)
+        decks = f"{len(report.decks)} deck{'s' if len(report.decks) > 1 else ''}"
+        click.echo(f"{status} {first.package}: {decks} ({notes} notes, {cards} cards)")
     for deck in report.decks:
         changes = deck.changes
         parts = [f"{len(changes.new)} new", f"{len(changes.changed)} changed"]
@@ -140,9 +154,10 @@ def build(
         ):
             if keys:
                 parts.append(f"{len(keys)} {name}")
-        status = "wrote" if deck.written else "unchanged"
+        status = "  " if bundle is not None else f"{'wrote' if deck.written else 'unchanged'} "
+        where = "" if bundle is not None else f"{deck.package}: "
         click.echo(
-            f"{status} {deck.package}: {deck.name} ({deck.notes} notes, {deck.cards} cards; "
+            f"{status}{where}{deck.name} ({deck.notes} notes, {deck.cards} cards; "
             f"{', '.join(parts)})"
         )
         for key in changes.retired:

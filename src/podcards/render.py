@@ -248,6 +248,14 @@ class Renderer:
         """A template of the project's own wording that needs no item, such as ``_retired.j2``."""
         return self.env.get_template(name).render().strip()
 
+    def deck_description(self, deck: Deck, released: str) -> str:
+        """What Anki shows on the deck's overview (``_description.j2``)."""
+        takeaway = plain(deck.takeaway.text) if deck.takeaway else ""
+        template = self.env.get_template("_description.j2")
+        return template.render(
+            deck=deck, episode=deck.episode, takeaway=takeaway, released=released
+        ).strip()
+
     def static_path(self, name: str) -> str:
         return _shown(self.env.loader.get_source(self.env, name)[1] or name)  # type: ignore[union-attr]
 
