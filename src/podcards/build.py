@@ -12,6 +12,7 @@ from podcards.cloze import cloze_numbers
 from podcards.deck import Card, Deck, NoteKind
 from podcards.diffing import ReleaseDiff, deck_diff
 from podcards.errors import Location, PodcardsError, Problem, UsageError
+from podcards.export import export_text
 from podcards.files import write_together
 from podcards.lockfile import LOCK_NAME, Lock, LockedNote, format_lock, read_lock
 from podcards.notetypes import Look, NoteTypes, template_problems
@@ -262,6 +263,29 @@ def diff(
     restyled = tuple(notetypes[kind].name for kind in release.restyled)
     changes = ReleaseDiff(decks, planned.previous.last_release, restyled)
     return Diff(changes, planned.lock_path, planned.orphaned, planned.warnings)
+
+
+@dataclass(frozen=True)
+class Export:
+    text: str
+    notes: int
+    unreleased: bool  # the deck files changed since the release the lock records
+
+
+def export(
+    paths: list[Path],
+    file_format: str,
+    *,
+    templates_dir: Path | None = None,
+    notetypes: NoteTypes | None = None,
+) -> Export:
+    """Every note the next build ships, as a CSV or TSV file for Anki's text import."""
+    notetypes = _current(notetypes)
+    planned = plan(paths, templates_dir=templates_dir, notetypes=notetypes)
+    release = planned.release
+    notes = [note for deck in planned.decks for note in release.shipped[deck.id]]
+    text = export_text(notes, release.lock.decks, notetypes, file_format)
+    return Export(text, len(notes), release.lock != planned.previous)
 
 
 def _current(notetypes: NoteTypes | None) -> NoteTypes:

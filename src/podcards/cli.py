@@ -234,6 +234,55 @@ def diff(paths: tuple[Path, ...], templates: Path | None, output_format: str) ->
     _warn_orphaned(result.orphaned)
 
 
+@main.command("export")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "tsv"]),
+    default="csv",
+    show_default=True,
+    help="Comma- or tab-separated.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write [default: standard output].",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of card templates, as for build.",
+)
+@_user_errors
+def export_command(
+    paths: tuple[Path, ...], file_format: str, output: Path | None, templates: Path | None
+) -> None:
+    """Write every note as one CSV or TSV file, for Anki's text import or a spreadsheet.
+
+    A row per note: GUID, note type, deck, tags and fields (HTML), under the headers
+    Anki reads, so that importing it into a collection that holds the decks from an
+    .apkg updates those same notes. Prefer the .apkg to share decks: Anki's text import
+    overwrites a learner's own edits and cannot create podcards' note types.
+    """
+    from podcards.build import export
+    from podcards.files import write_text
+
+    result = export(list(paths), file_format, templates_dir=templates)
+    if output is None:
+        click.echo(result.text, nl=False)
+    else:
+        write_text(output, result.text)
+        click.echo(f"wrote {output}: {result.notes} notes", err=True)
+    if result.unreleased:
+        click.echo(
+            "note: the deck files changed since the last build; this is the next release: "
+            "run `podcards build` so that the lock records it",
+            err=True,
+        )
+
+
 @main.command()
 @click.option(
     "--purge",
