@@ -11,7 +11,13 @@ import pytest
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "podcards"
 CORE = {"deck", "errors", "cloze", "clock", "words", "notetypes", "lockfile", "release"}
-LIBRARIES = {"click": "cli", "yaml": "sources", "jinja2": "render", "genanki": "anki"}
+LIBRARIES = {
+    "click": "cli",
+    "yaml": "sources",
+    "jinja2": "render",
+    "genanki": "anki",
+    "anki": "verify",
+}
 
 
 def imports_of(path: Path) -> set[str]:

@@ -151,3 +151,19 @@ def bundle_bytes(
             entry.external_attr = 0o644 << 16
             archive.writestr(entry, data)
     return buffer.getvalue()
+
+
+def package_mods(data: bytes) -> dict[str, int]:
+    """The GUID and ``mod`` of every note in an .apkg's bytes; empty for what is not one."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            collection = archive.read("collection.anki2")
+        connection = sqlite3.connect(":memory:")
+        try:
+            connection.deserialize(collection)
+            rows = connection.execute("select guid, mod from notes").fetchall()
+        finally:
+            connection.close()
+    except (zipfile.BadZipFile, KeyError, sqlite3.Error):
+        return {}
+    return {str(guid): int(mod) for guid, mod in rows}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from podcards import notetypes as notetypes_module
-from podcards.anki import PackageDeck, PackageNote, bundle_bytes, package_bytes
+from podcards.anki import PackageDeck, PackageNote, bundle_bytes, package_bytes, package_mods
 from podcards.clock import day, release_time
 from podcards.cloze import cloze_numbers
 from podcards.deck import Card, Deck, NoteKind
@@ -15,19 +16,24 @@ from podcards.errors import Location, PodcardsError, Problem, UsageError
 from podcards.export import export_text
 from podcards.files import write_together
 from podcards.lockfile import LOCK_NAME, Lock, LockedNote, format_lock, read_lock
-from podcards.notetypes import Look, NoteTypes, template_problems
+from podcards.notetypes import Look, NoteTypes, as_released, template_problems
 from podcards.release import (
     Allowances,
     BuiltDeck,
     DeckChanges,
+    NoteStatus,
     NoteTypeState,
     Purge,
     Release,
     plan_release,
     purge,
+    resent,
 )
+from podcards.release import release_time as release_time_of
 from podcards.render import Renderer
 from podcards.sources import load_decks
+from podcards.verify import Rehearsal, VerifyReport
+from podcards.verify import verify as run_verify
 
 DECK_SUFFIXES = (".yaml", ".yml")
 _NOTETYPE_FILES = {
@@ -286,6 +292,128 @@ def export(
     notes = [note for deck in planned.decks for note in release.shipped[deck.id]]
     text = export_text(notes, release.lock.decks, notetypes, file_format)
     return Export(text, len(notes), release.lock != planned.previous)
+
+
+def verify(
+    paths: list[Path],
+    packages_dir: Path,
+    *,
+    templates_dir: Path | None = None,
+    allow: Allowances = Allowances(),
+    notetypes: NoteTypes | None = None,
+) -> VerifyReport:
+    """Import the last release, then the next build, with the real Anki engine; write nothing.
+
+    The last release's packages are taken from ``packages_dir`` where they are the ones the
+    lock records, and rebuilt from the lock where not.
+    """
+    notetypes = _current(notetypes)
+    planned = plan(paths, templates_dir=templates_dir, allow=allow, notetypes=notetypes)
+    release, previous = planned.release, planned.previous
+    shipped = [note for deck in planned.decks for note in release.shipped[deck.id]]
+    statuses = {
+        change.after.guid: change.status
+        for changes in release.changes.values()
+        for change in changes.notes
+    }
+    build_time = release.lock.last_release
+    last = previous.last_release
+    previous_packages, previous_from = _last_release(planned, packages_dir, notetypes)
+    rehearsal = Rehearsal(
+        previous=previous_packages,
+        previous_from=previous_from,
+        build=_packages(planned, notetypes, release.shipped, release.notetype_mods),
+        after=_next_release(planned, notetypes, build_time + DAY),
+        expected={note.guid: statuses.get(note.guid, NoteStatus.UNCHANGED) for note in shipped},
+        keys={n.guid: f"{n.deck_id}: {n.key}" for n in release.lock.notes.values()},
+        fields={note.guid: note.fields for note in shipped},
+        stamped=frozenset(
+            note.guid
+            for note in previous.notes.values()
+            if note.mod == last and not note.purged and (note.changes or note.nid < last * 1000)
+        ),
+        build_time=build_time,
+        notetype_ids=frozenset(notetype.model_id for notetype in notetypes.values()),
+    )
+    return run_verify(rehearsal)
+
+
+DAY = 86_400
+
+
+def _packages(
+    planned: Plan,
+    notetypes: NoteTypes,
+    notes: Mapping[str, tuple[LockedNote, ...]],
+    mods: Mapping[NoteKind, int],
+) -> tuple[bytes, ...]:
+    return tuple(
+        package_bytes(
+            _package_deck(deck, notes[deck.id], planned.descriptions[deck.id]),
+            notetypes,
+            planned.looks,
+            mods,
+        )
+        for deck in planned.decks
+        if notes.get(deck.id)
+    )
+
+
+def _last_release(
+    planned: Plan, packages_dir: Path, notetypes: NoteTypes
+) -> tuple[tuple[bytes, ...], str]:
+    """Each built deck's package as last released: the file at hand where its notes and mods
+    are the ones the lock records, else rebuilt from the lock (with the note types' schema of
+    then; purged notes, whose fields the lock no longer has, left out)."""
+    previous = planned.previous
+    released = {
+        kind: as_released(notetype, previous.notetypes[kind].schema)
+        for kind, notetype in notetypes.items()
+        if kind in previous.notetypes
+    }
+    mods = {kind: notetype.mod for kind, notetype in previous.notetypes.items()}
+    packages: list[bytes] = []
+    found: list[str] = []
+    rebuilt: list[str] = []
+    for deck in planned.decks:
+        notes = sorted(
+            (
+                note
+                for note in previous.notes.values()
+                if note.deck_id == deck.id
+                and (not note.purged or note.purged > previous.last_release)
+            ),
+            key=lambda note: note.key,
+        )
+        if not notes:
+            continue
+        path = packages_dir / f"{deck.id}.apkg"
+        data = path.read_bytes() if path.is_file() else b""
+        if data and package_mods(data) == {note.guid: note.mod for note in notes}:
+            packages.append(data)
+            found.append(str(path))
+            continue
+        kept = tuple(note for note in notes if not note.purged)
+        package = _package_deck(deck, kept, "")
+        packages.append(package_bytes(package, released, planned.looks, mods))
+        rebuilt.append(deck.id)
+    if not packages:
+        return (), f"none yet ({planned.lock_path} records no release of these decks)"
+    parts = [", ".join(found)] if found else []
+    if rebuilt:
+        parts.append(f"rebuilt from {planned.lock_path} for {', '.join(rebuilt)}")
+    return tuple(packages), "; ".join(parts)
+
+
+def _next_release(planned: Plan, notetypes: NoteTypes, now: int) -> tuple[bytes, ...]:
+    """The release after this build, from the same sources: what it re-sends."""
+    lock = planned.release.lock
+    time = release_time_of(lock, now)
+    notes = {
+        deck_id: tuple(replace(n, mod=time) if resent(n, lock) else n for n in deck_notes)
+        for deck_id, deck_notes in planned.release.shipped.items()
+    }
+    return _packages(planned, notetypes, notes, planned.release.notetype_mods)
 
 
 def _current(notetypes: NoteTypes | None) -> NoteTypes:

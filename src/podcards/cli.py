@@ -234,6 +234,56 @@ def diff(paths: tuple[Path, ...], templates: Path | None, output_format: str) ->
     _warn_orphaned(result.orphaned)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--packages",
+    "packages_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder of the last release's packages; rebuilt from the lock where not there.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of card templates, as for build.",
+)
+@click.option(
+    "--allow-schema-change", is_flag=True, help="See what a note type schema change does."
+)
+@click.option("--allow-rename", is_flag=True, help="See what a deck rename does.")
+@_user_errors
+def verify(
+    paths: tuple[Path, ...],
+    packages_dir: Path,
+    templates: Path | None,
+    allow_schema_change: bool,
+    allow_rename: bool,
+) -> None:
+    """Import the last release and the next build into a throwaway Anki collection.
+
+    Uses the real Anki engine (pip install 'podcards[anki]') with a member's default
+    options, then again with "Merge note types" on, and as a late member on Anki
+    2.1.55 to 24.11; prints what Anki says and checks it against `podcards diff`.
+    Exits 1 if anything would duplicate, conflict, add a second note type, force a
+    full sync, or differ from the diff. Writes nothing.
+    """
+    from podcards.build import verify as verify_release
+    from podcards.release import Allowances
+
+    report = verify_release(
+        list(paths),
+        packages_dir,
+        templates_dir=templates,
+        allow=Allowances(schema_change=allow_schema_change, rename=allow_rename),
+    )
+    for line in report.lines():
+        click.echo(line)
+    if report.problems:
+        sys.exit(1)
+
+
 @main.command("export")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(

@@ -187,6 +187,8 @@ def plan_release(
             gone = old.deck_id == deck.deck_id and old.guid not in current
             if gone and not old.retired and not old.purged:
                 deck_changes.append(_retire(old, time, retired_fields))
+            elif gone and not old.purged:  # retired before, still shipped
+                deck_changes.append(NoteChange(NoteStatus.UNCHANGED, old, old))
         deck_changes += [
             NoteChange(NoteStatus.PURGED, old, old)
             for old in sorted(lock.notes.values(), key=lambda note: note.key)
@@ -198,9 +200,8 @@ def plan_release(
     moved = any(c.status is not NoteStatus.UNCHANGED for cs in planned.values() for c in cs)
     if moved or locked_types != lock.notetypes or deck_names != lock.decks:
         releases = [*lock.releases, time][-RECOVERY_RELEASES:]
-        window = lock.releases[-RECOVERY_RELEASES:][0] if lock.releases else LATEST_TIME
         for deck_changes in planned.values():
-            deck_changes[:] = [_resend(change, window, time) for change in deck_changes]
+            deck_changes[:] = [_resend(change, lock, time) for change in deck_changes]
 
     notes_now = dict(lock.notes)
     shipped: dict[str, tuple[LockedNote, ...]] = {}
@@ -229,25 +230,29 @@ def release_time(lock: Lock, now: int) -> int:
 
 RECOVERY_RELEASES = 3
 """How many releases re-send a note after a repeated change, for late members on Anki
-2.1.55 to 24.11 (see ``_resend``)."""
+2.1.55 to 24.11 (see ``resent``)."""
 
 
-def _resend(change: NoteChange, window: int, time: int) -> NoteChange:
-    """Ship an unchanged note again with this release's time, where a late member may need it.
+def resent(note: LockedNote, lock: Lock) -> bool:
+    """Whether the next release ships this note again, unchanged, with its own time.
 
     Anki 2.1.55 to 24.11 stamps a note it updates with the time of the import. A member who
     imports release N after N+1 was built then skips N+1's change to every note that N
     updated for them, for good. Only a note changed again can be caught so (its first change
     finds every copy with the mod of its first release, and nobody's import stamps a note it
     skips), so a note changed in one of the last ``RECOVERY_RELEASES`` releases, which had
-    changed before, goes out again with this release's time: the late member's copy is older.
-    The cost: a learner's own edit of that note, made before this release was built, is
-    overwritten, and every member sees the note updated with the text they already have.
+    changed before, goes out again with the next release's time: the late member's copy is
+    older. The cost: a learner's own edit of that note, made before that release was built,
+    is overwritten, and every member sees the note updated with the text they already have.
     """
-    note = change.after
-    if change.status is not NoteStatus.UNCHANGED or note.changes < 2 or note.changed < window:
+    window = lock.releases[-RECOVERY_RELEASES:][0] if lock.releases else LATEST_TIME
+    return not note.purged and note.changes >= 2 and note.changed >= window
+
+
+def _resend(change: NoteChange, lock: Lock, time: int) -> NoteChange:
+    if change.status is not NoteStatus.UNCHANGED or not resent(change.after, lock):
         return change
-    return NoteChange(NoteStatus.RESENT, replace(note, mod=time), change.before)
+    return NoteChange(NoteStatus.RESENT, replace(change.after, mod=time), change.before)
 
 
 class _Places:
