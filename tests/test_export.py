@@ -19,6 +19,8 @@ from podcards.notetypes import NOTE_TYPES
 from anki_collection import Learner
 from conftest import MINIMAL_DECK, Project
 
+pytestmark = pytest.mark.anki  # CI runs these against anki 24.11 too
+
 NOTES = 9
 
 

@@ -26,8 +26,10 @@ from podcards.deck import NoteKind, guid_for, slug
 from podcards.release import RETIRED_TAG
 from podcards.render import BUILTIN_TEMPLATES
 
-from anki_collection import ImportLog, Learner, visible_text
+from anki_collection import STAMPS_IMPORT_TIME, ImportLog, Learner, visible_text
 from conftest import MINIMAL_DECK, Project
+
+pytestmark = pytest.mark.anki  # CI runs these against anki 24.11 too
 
 QA_MODEL_ID = podcards_notetypes.NOTE_TYPES[NoteKind.QA].model_id
 CLOZE_MODEL_ID = podcards_notetypes.NOTE_TYPES[NoteKind.CLOZE].model_id
@@ -483,7 +485,10 @@ def test_f_reimport_keeps_the_learners_edit_and_a_newer_change_wins(
     updated = learner.col.get_note(note.id)
     assert updated["Back"] == lock_notes(project)["insight/engine-weaves/question"]["fields"][1]
     assert "silk flowers" in updated["Back"]
-    assert updated.mod == later
+    if STAMPS_IMPORT_TIME:  # Anki 2.1.55 to 24.11 stamps the note with the import's time
+        assert updated.mod >= learner_mod
+    else:
+        assert updated.mod == later
 
 
 # -- g. removed items are retired, not deleted ---------------------------------------------

@@ -16,6 +16,8 @@ import pytest
 from anki_collection import Learner
 from conftest import MINIMAL_DECK, Project
 
+pytestmark = pytest.mark.anki  # CI runs these against anki 24.11 too
+
 FIRST = 1_760_000_000
 DAY = 86_400
 SECOND_DECK = (
