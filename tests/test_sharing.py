@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.anki  # CI runs these against anki 24.11 too
 
 FIRST = 1_760_000_000
 DAY = 86_400
+NOTES_IN_DECK = 9
 SECOND_DECK = (
     MINIMAL_DECK.replace("id: test-deck", "id: second-deck")
     .replace("Podcasts::Test::Episode One", "Podcasts::Test::Episode Two")
@@ -146,3 +148,26 @@ def test_the_deck_overview_shows_the_episode_and_its_release(
     deck = learner.col.decks.by_name("Podcasts::Test::Episode Two")
     assert deck is not None
     assert "Cards from the release of 2025-10-11." in deck["desc"]
+
+
+def test_added_means_when_a_note_was_first_released(
+    project: Project, learner: Learner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anki's "Added" and `added:1` read the card id: podcards makes it the first release."""
+    now = int(time.time())
+    project.deck()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(now - 10 * DAY))
+    assert project.build().exit_code == 0
+    learner.import_package(project.dist / "test-deck.apkg")
+    project.deck(
+        MINIMAL_DECK + "  - name: Punched cards\n    text: Cards carry {{c1::programs}}.\n"
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(now))
+    assert project.build().exit_code == 0
+    learner.import_package(project.dist / "test-deck.apkg")
+
+    fresh = learner.col.find_notes("added:1")
+    assert [learner.col.get_note(nid)["Text"] for nid in fresh] == ["Cards carry {{c1::programs}}."]
+    assert len(learner.col.find_notes("added:11")) == NOTES_IN_DECK + 1
+    for card_id in learner.col.find_cards("-added:1"):
+        assert now - 10 * DAY <= card_id // 1000 < now - 10 * DAY + 60
