@@ -171,3 +171,32 @@ def test_added_means_when_a_note_was_first_released(
     assert len(learner.col.find_notes("added:11")) == NOTES_IN_DECK + 1
     for card_id in learner.col.find_cards("-added:1"):
         assert now - 10 * DAY <= card_id // 1000 < now - 10 * DAY + 60
+
+
+def test_a_member_gets_exactly_what_the_release_notes_say(
+    library: Project, learner: Learner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's story: edit, release notes, verify, share a bundle, import it."""
+    assert library.build("--bundle", "group").exit_code == 0
+    learner.import_package(library.dist / "group.apkg")
+
+    edited = MINIMAL_DECK.replace("rigorous analysis", "careful analysis")
+    edited = edited.replace("  - id: symbols\n", "  - id: symbols-gone\n")
+    edited = edited.replace("besides numbers.", "besides numbers alone.")
+    edited += "  - name: Punched cards\n    text: Cards carry {{c1::programs}}.\n"
+    library.deck(edited, name="one.yaml")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(FIRST + DAY))
+    notes = library.run("diff", "--format", "markdown").output
+    assert "### Podcasts::Test::Episode One\n\n2 new, 1 changed, 1 retired, 7 unchanged\n" in notes
+    assert "### Podcasts::Test::Episode Two" not in notes  # nothing changes there
+    assert "- `habit/poetical-science/cloze`: Text: " in notes
+    assert "- `reference/punched-cards/cloze`: Cards carry [programs]." in notes
+    assert library.run("verify").exit_code == 0
+
+    assert library.build("--bundle", "group").exit_code == 0
+    log = learner.import_package(library.dist / "group.apkg")
+    assert (log.new, log.updated, log.conflicting) == (2, 2, 0)
+    assert log.duplicate == 2 * NOTES_IN_DECK - 2
+    assert len(learner.col.find_notes('"Cards carry"')) == 1
+    retired = learner.col.find_notes("tag:podcards::retired")
+    assert len(retired) == 1
