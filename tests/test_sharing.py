@@ -200,3 +200,20 @@ def test_a_member_gets_exactly_what_the_release_notes_say(
     assert len(learner.col.find_notes('"Cards carry"')) == 1
     retired = learner.col.find_notes("tag:podcards::retired")
     assert len(retired) == 1
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{{ episode.nme }}\n", "templates/_description.j2:1: "),
+        ("{% if %}\n", "templates/_description.j2:1: template syntax error: "),
+    ],
+)
+def test_a_mistake_in_the_description_template_names_its_line(
+    library: Project, template: str, message: str
+) -> None:
+    library.write("templates/_description.j2", template)
+    result = library.build()
+    assert result.exit_code == 1
+    assert result.output.startswith(message), result.output
+    assert "Traceback" not in result.output

@@ -249,12 +249,28 @@ class Renderer:
         return self.env.get_template(name).render().strip()
 
     def deck_description(self, deck: Deck, released: str) -> str:
-        """What Anki shows on the deck's overview (``_description.j2``)."""
+        """What Anki shows on the deck's overview (``_description.j2``); a mistake in the
+        user's copy of it is a ``path:line`` problem."""
         takeaway = plain(deck.takeaway.text) if deck.takeaway else ""
-        template = self.env.get_template("_description.j2")
-        return template.render(
-            deck=deck, episode=deck.episode, takeaway=takeaway, released=released
-        ).strip()
+        try:
+            template = self.env.get_template("_description.j2")
+            return template.render(
+                deck=deck, episode=deck.episode, takeaway=takeaway, released=released
+            ).strip()
+        except jinja2.TemplateSyntaxError as error:
+            raise PodcardsError([_syntax_problem(error)]) from None
+        except Exception as error:
+            if not _raised_by_template(error):
+                raise
+            where = next(
+                (
+                    Location(_shown(name), line)
+                    for name, line in _frames(error)
+                    if name.endswith(".j2")
+                ),
+                Location(self.static_path("_description.j2")),
+            )
+            raise PodcardsError([Problem(where, str(error) or type(error).__name__)]) from None
 
     def static_path(self, name: str) -> str:
         return _shown(self.env.loader.get_source(self.env, name)[1] or name)  # type: ignore[union-attr]
