@@ -1,7 +1,9 @@
 """The lock file: what has been released, one JSON line per deck, note type and note, sorted.
 
-A note's ``mod`` moves only when its own content changes, because Anki updates a note only
-when the package's ``mod`` is strictly newer, and replaces the learner's tags when it does.
+A note's ``mod`` moves only when it goes out changed (or re-sent: see ``release.resent``),
+because Anki updates a note only when the package's ``mod`` is strictly newer, and replaces
+the learner's tags when it does. The times of the last few releases, and of each note's
+last change, retirement and purge, are kept so that a release can say what it does.
 Reading it never ends in a traceback: a damaged lock is a ``path:line`` message.
 """
 
