@@ -17,6 +17,8 @@ from podcards.deck import guid_for, slug
 from anki_collection import Learner
 from conftest import SHIPPED_DECKS, Project
 
+pytestmark = pytest.mark.anki  # CI runs these against anki 24.11 too
+
 
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, Learner]]:

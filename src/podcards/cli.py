@@ -106,6 +106,11 @@ def main() -> None:
     is_flag=True,
     help="Release a deck under a new Anki name (learners' old cards stay under the old name).",
 )
+@click.option(
+    "--bundle",
+    metavar="NAME",
+    help="Write one package, OUTPUT/NAME.apkg, with every deck in it, instead of one per deck.",
+)
 @_user_errors
 def build(
     paths: tuple[Path, ...],
@@ -113,13 +118,14 @@ def build(
     templates: Path | None,
     allow_schema_change: bool,
     allow_rename: bool,
+    bundle: str | None,
 ) -> None:
     """Build one Anki package per deck file.
 
     PATHS are deck files or folders of them (default: decks/*.yaml). Writes
-    OUTPUT/<deck-id>.apkg for each deck and keeps decks/podcards.lock, which records
-    what was released so that later releases update learners' notes in place.
-    Commit the lock with the decks.
+    OUTPUT/<deck-id>.apkg for each deck (or, with --bundle, OUTPUT/NAME.apkg with all
+    of them) and keeps decks/podcards.lock, which records what was released so that
+    later releases update learners' notes in place. Commit the lock with the decks.
     """
     from podcards.build import build as build_decks
     from podcards.release import Allowances
@@ -129,19 +135,40 @@ def build(
         output,
         templates_dir=templates,
         allow=Allowances(schema_change=allow_schema_change, rename=allow_rename),
+        bundle=bundle,
     )
+    if bundle is not None and report.decks:
+        first = report.decks[0]
+        status = "wrote" if first.written else "unchanged"
+        notes = sum(deck.notes for deck in report.decks)
+        cards = sum(deck.cards for deck in report.decks)
+        decks = f"{len(report.decks)} deck{'s' if len(report.decks) > 1 else ''}"
+        click.echo(f"{status} {first.package}: {decks} ({notes} notes, {cards} cards)")
     for deck in report.decks:
         changes = deck.changes
         parts = [f"{len(changes.new)} new", f"{len(changes.changed)} changed"]
-        if changes.retired:
-            parts.append(f"{len(changes.retired)} retired")
-        status = "wrote" if deck.written else "unchanged"
+        for name, keys in (
+            ("retired", changes.retired),
+            ("re-sent", changes.resent),
+            ("purged", changes.purged),
+        ):
+            if keys:
+                parts.append(f"{len(keys)} {name}")
+        status = "  " if bundle is not None else f"{'wrote' if deck.written else 'unchanged'} "
+        where = "" if bundle is not None else f"{deck.package}: "
         click.echo(
-            f"{status} {deck.package}: {deck.name} ({deck.notes} notes, {deck.cards} cards; "
+            f"{status}{where}{deck.name} ({deck.notes} notes, {deck.cards} cards; "
             f"{', '.join(parts)})"
         )
         for key in changes.retired:
             click.echo(f"  retired {key}: it still ships, tagged podcards::retired")
+        for key in changes.purged:
+            click.echo(f"  purged {key}: no longer shipped; members keep their copy")
+        if changes.resent:
+            click.echo(
+                f"  re-sent {len(changes.resent)} unchanged notes that changed again lately, "
+                "for members on Anki 2.1.55 to 24.11 who imported a release late"
+            )
         for old, new in changes.renamed_items():
             click.echo(
                 f"  hint: {old} was retired and {new} is new; if it is the same item renamed, "
@@ -170,11 +197,6 @@ def _warn_orphaned(orphaned: tuple[tuple[str, str], ...]) -> None:
         )
 
 
-def _shorten(text: str, width: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -182,30 +204,133 @@ def _shorten(text: str, width: int = 90) -> str:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of card templates, as for build.",
 )
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: release notes to paste into a group chat.",
+)
 @_user_errors
-def diff(paths: tuple[Path, ...], templates: Path | None) -> None:
-    """Show what the next build would change for learners; write nothing.
+def diff(paths: tuple[Path, ...], templates: Path | None, output_format: str) -> None:
+    """Show what the next build would change for members; write nothing.
 
-    Compares the deck files with decks/podcards.lock (no dist/ needed): notes that
-    would be new, changed (field by field) or retired, and restyled note types.
+    Compares the deck files with the last release recorded in decks/podcards.lock (no
+    dist/ needed), deck by deck: notes new, changed (word by word, as the cards read),
+    retired, purged, re-sent and unchanged, and restyled note types.
     """
     from podcards.build import diff as diff_decks
+    from podcards.diffing import as_markdown, as_text
 
     result = diff_decks(list(paths), templates_dir=templates)
-    marks = {"new": "+", "changed": "~", "retired": "-"}
-    for change in result.notes:
-        click.echo(f"{marks[change.status]} {change.deck_id}: {change.key} ({change.status})")
-        for field in change.fields:
-            click.echo(f"    {field.name}: {_shorten(field.before)!r}")
-            click.echo(f"    {' ' * len(field.name)}→ {_shorten(field.after)!r}")
-        if change.tags:
-            click.echo(f"    tags: {' '.join(change.tags[0])} → {' '.join(change.tags[1])}")
-    for name in result.restyled:
-        click.echo(f"~ note type '{name}': new templates or CSS")
+    if output_format == "markdown":
+        click.echo(as_markdown(result.changes), nl=False)
+    else:
+        click.echo(as_text(result.changes, str(result.lock)), nl=False)
+        if result.changes.empty:
+            click.echo("no changes: the next build would ship exactly what was released")
     _warn(result.warnings)
     _warn_orphaned(result.orphaned)
-    if not result.notes and not result.restyled and not result.orphaned:
-        click.echo("no changes: the next build would ship exactly what was released")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--packages",
+    "packages_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder of the last release's packages; rebuilt from the lock where not there.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of card templates, as for build.",
+)
+@click.option(
+    "--allow-schema-change", is_flag=True, help="See what a note type schema change does."
+)
+@click.option("--allow-rename", is_flag=True, help="See what a deck rename does.")
+@_user_errors
+def verify(
+    paths: tuple[Path, ...],
+    packages_dir: Path,
+    templates: Path | None,
+    allow_schema_change: bool,
+    allow_rename: bool,
+) -> None:
+    """Import the last release and the next build into a throwaway Anki collection.
+
+    Uses the real Anki engine (pip install 'podcards[anki]') with a member's default
+    options, then again with "Merge note types" on, and as a late member on Anki
+    2.1.55 to 24.11; prints what Anki says and checks it against `podcards diff`.
+    Exits 1 if anything would duplicate, conflict, add a second note type, force a
+    full sync, or differ from the diff. Writes nothing.
+    """
+    from podcards.build import verify as verify_release
+    from podcards.release import Allowances
+
+    report = verify_release(
+        list(paths),
+        packages_dir,
+        templates_dir=templates,
+        allow=Allowances(schema_change=allow_schema_change, rename=allow_rename),
+    )
+    for line in report.lines():
+        click.echo(line)
+    if report.problems:
+        sys.exit(1)
+
+
+@main.command("export")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "tsv"]),
+    default="csv",
+    show_default=True,
+    help="Comma- or tab-separated.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write [default: standard output].",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of card templates, as for build.",
+)
+@_user_errors
+def export_command(
+    paths: tuple[Path, ...], file_format: str, output: Path | None, templates: Path | None
+) -> None:
+    """Write every note as one CSV or TSV file, for Anki's text import or a spreadsheet.
+
+    A row per note: GUID, note type, deck, tags and fields (HTML), under the headers
+    Anki reads, so that importing it into a collection that holds the decks from an
+    .apkg updates those same notes. Prefer the .apkg to share decks: Anki's text import
+    overwrites a learner's own edits and cannot create podcards' note types.
+    """
+    from podcards.build import export
+    from podcards.files import write_text
+
+    result = export(list(paths), file_format, templates_dir=templates)
+    if output is None:
+        click.echo(result.text, nl=False)
+    else:
+        write_text(output, result.text)
+        click.echo(f"wrote {output}: {result.notes} notes", err=True)
+    if result.unreleased:
+        click.echo(
+            "note: the deck files changed since the last build; this is the next release: "
+            "run `podcards build` so that the lock records it",
+            err=True,
+        )
 
 
 @main.command()
@@ -233,16 +358,25 @@ def retire(selectors: tuple[str, ...], deck_folder: Path) -> None:
     Once they have had the chance, `podcards retire --purge quote/old-id` drops it.
     """
     from podcards.build import purge_retired, retired_notes
+    from podcards.clock import day
 
     if not selectors:
         notes = retired_notes(deck_folder)
         for note in notes:
-            click.echo(f"{note.deck_id}: {note.key} ({note.guid})")
+            click.echo(f"{note.deck_id}: {note.key} (retired {day(note.retired)}; {note.guid})")
         if not notes:
             click.echo("no retired notes")
         return
-    for note in purge_retired(deck_folder, list(selectors)):
-        click.echo(f"purged {note.deck_id}: {note.key}; the next build no longer ships it")
+    for done in purge_retired(deck_folder, list(selectors)):
+        for note in done.purged:
+            click.echo(
+                f"purged {note.deck_id}: {note.key} (retired {day(note.retired)}); "
+                "the next build no longer ships it"
+            )
+        if not done.purged:
+            dates = sorted({day(note.purged) for note in done.earlier if note.purged > 1})
+            when = f" on {', '.join(dates)}" if dates else " before"
+            click.echo(f"nothing to purge for '{done.selector}': it was purged{when}")
 
 
 @main.command()

@@ -249,14 +249,42 @@ class Renderer:
         """A template of the project's own wording that needs no item, such as ``_retired.j2``."""
         return self.env.get_template(name).render().strip()
 
+    def deck_description(self, deck: Deck, released: str) -> str:
+        """What Anki shows on the deck's overview (``_description.j2``); a mistake in the
+        user's copy of it is a ``path:line`` problem."""
+        takeaway = plain(deck.takeaway.text) if deck.takeaway else ""
+        try:
+            template = self.env.get_template("_description.j2")
+            return template.render(
+                deck=deck, episode=deck.episode, takeaway=takeaway, released=released
+            ).strip()
+        except jinja2.TemplateSyntaxError as error:
+            raise PodcardsError([_syntax_problem(error)]) from None
+        except Exception as error:
+            if not _raised_by_template(error):
+                raise
+            where = next(
+                (
+                    Location(_shown(name), line)
+                    for name, line in _frames(error)
+                    if name.endswith(".j2")
+                ),
+                Location(self.static_path("_description.j2")),
+            )
+            raise PodcardsError([Problem(where, str(error) or type(error).__name__)]) from None
+
     def static_path(self, name: str) -> str:
         return _shown(self.env.loader.get_source(self.env, name)[1] or name)  # type: ignore[union-attr]
 
     def retired_fields(self, note: LockedNote, notetype: NoteType) -> tuple[str, ...]:
-        """A removed note's last fields, with the retired mark in front of its cue."""
+        """A removed note's last fields: the retired mark in front of its cue, and on its
+        back (the Extra field) a line that says how to delete every removed card."""
         fields = list(note.fields)
         context = notetype.field_index("Context")
         fields[context] = f"{self.partial('_retired.j2')} {fields[context]}"
+        extra = notetype.field_index("Extra")
+        line = self.partial("_retired_back.j2")
+        fields[extra] = f"{line}<br>{fields[extra]}" if fields[extra] else line
         return tuple(fields)
 
     def render_deck(self, deck: Deck) -> RenderedDeck:
