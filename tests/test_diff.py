@@ -32,7 +32,8 @@ def test_a_change_at_the_end_of_a_long_text_shows_whole(released: Project) -> No
     result = released.run("diff")
     assert result.exit_code == 0
     assert (
-        "      Back: The engine weaves algebraic patterns the way a loom weaves flowers, and it "
+        "      Back: algebraic patterns The engine weaves algebraic patterns the way a loom "
+        "weaves flowers, and it "
         "does so from punched cards that hold the whole pattern before the first thread "
         "[-moves-]{+is pulled+}."
     ) in result.output.splitlines()

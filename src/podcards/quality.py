@@ -101,6 +101,9 @@ def text_of(markup: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
 
 
+_KEY = re.compile(r'<div class="pc-key">(.*?)</div>', re.DOTALL)
+
+
 def _hide(text: str, number: int) -> tuple[str, str]:
     """The cloze text as card ``number`` shows it, and what that card hides."""
     shown: list[str] = []
@@ -119,8 +122,11 @@ def _hide(text: str, number: int) -> tuple[str, str]:
 
 
 def _answer_of(back: str) -> str:
-    """What a question card asks for: its bold key phrase where the back marks one (a bold
-    label before a colon names the subject, not the answer), else the whole back."""
+    """What a question card asks for: the key phrase the back puts first (``pc-key``), or
+    its bold key phrase (a bold label before a colon names the subject, not the answer),
+    else the whole back."""
+    if key := _KEY.search(back):
+        return text_of(key[1])
     marked = [match[1] for match in _BOLD.finditer(back) if not match[2]]
     return text_of(" … ".join(marked) if marked else back)
 

@@ -124,6 +124,16 @@ def highlight(text: str) -> Markup:
     return Markup("".join(parts))
 
 
+def key_phrase(text: str) -> Markup:
+    """The phrase a text's answer turns on: its marked deletions, or the automatic pick; so
+    that a question's answer comes first, before the sentence that says it."""
+    try:
+        marked = str(cloze_markup(text))
+    except _NoKeyPhrase:
+        return Markup(escape(plain(text)))
+    return Markup(" … ".join(deletion.answer for deletion in deletions(marked)))
+
+
 def mask(text: str, name: str) -> str:
     """Hide a name, its words and their other forms, so a reverse card does not give it away.
 
@@ -198,6 +208,7 @@ class Renderer:
             plain=_text_filter(plain),
             cloze=_cloze_filter,
             highlight=_text_filter(highlight),
+            key_phrase=_text_filter(key_phrase),
             mask=_text_filter(mask),
         )
         self.env.tests["one_idea"] = one_idea
@@ -499,6 +510,7 @@ def _variables(deck: Deck, item: Item, framework: Framework | None) -> dict[str,
         "speakers": deck.speakers(),
         "cue": episode_cue(deck),
         "label": None,
+        "quoted": False,
         "requested": False,
         "moment": format_moment(item.at) if item.at is not None else None,
         "moment_url": moment_url(deck.episode.url, item.at),
