@@ -341,7 +341,7 @@ class _Reader:
         """``at:`` as seconds: "12:34", "1:02:03", or a number of seconds."""
         text = value.text.strip() if isinstance(value, Scalar) else ""
         seconds: int | None = None
-        if text.isdigit() and len(text) <= 7:
+        if text.isascii() and text.isdigit() and len(text) <= 7:
             seconds = int(text)
         elif match := _MOMENT.fullmatch(text):
             hours, minutes, secs = (int(part or 0) for part in match.groups())

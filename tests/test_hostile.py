@@ -1,0 +1,324 @@
+"""A corpus of hostile and broken inputs: each gives one exact message and changes nothing.
+
+Every case starts from a project that has released a deck (packages and lock written), puts
+its bad input in place, runs one command, and checks the exit status, one exact line of the
+output, and that every file of the project (earlier packages, the lock, the decks, and no
+temporary file beside them) is byte for byte what it was before the command.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from conftest import MINIMAL_DECK, Project, time_limit
+
+Setup = Callable[[Project], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    message: str  # a line the output must hold exactly
+    files: Mapping[str, str | bytes] = field(default_factory=dict)  # written over the release
+    args: tuple[str, ...] = ("build",)
+    exit: int = 1
+    env: Mapping[str, str] = field(default_factory=dict)
+    setup: Setup | None = None
+
+
+def deck(old: str, new: str, *, count: int = 1) -> dict[str, str]:
+    """The released deck file with one edit."""
+    assert old in MINIMAL_DECK, old
+    return {"decks/episode.yaml": MINIMAL_DECK.replace(old, new, count)}
+
+
+def deck_bytes(data: bytes) -> dict[str, bytes]:
+    return {"decks/episode.yaml": data}
+
+
+def alias_bomb(levels: int = 9) -> str:
+    """A billion laughs: about 1.4 KB that a naive loader expands to 10**levels values."""
+    lines = ["x-l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, levels):
+        refs = ", ".join([f"*l{level - 1}"] * 10)
+        lines.append(f"x-l{level}: &l{level} [{refs}]")
+    return "\n".join(lines) + "\n"
+
+
+def template(front: str, name: str = "quote/x.j2") -> dict[str, str]:
+    """A user template beside the decks, as a shared deck repository may bring."""
+    return {
+        f"templates/{name}": f"{{% block front %}}{front}{{% endblock %}}"
+        "{% block back %}b{% endblock %}"
+    }
+
+
+def link(path: str, target: str) -> Setup:
+    def make(project: Project) -> None:
+        where = project.root / path
+        where.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, where)
+
+    return make
+
+
+def folder(path: str) -> Setup:
+    def make(project: Project) -> None:
+        (project.root / path).mkdir(parents=True)
+
+    return make
+
+
+T = "templates/quote/x.j2"
+BOMB = alias_bomb()
+TOO_MANY = "the file expands to more than 200000 values (aliases?)"
+
+CASES = [
+    # -- YAML: text is text, and nothing a small file says can take long --------------------
+    Case(
+        "alias bomb as deck.id",
+        f"decks/episode.yaml:1: {TOO_MANY}",
+        {"decks/episode.yaml": BOMB + MINIMAL_DECK.replace("id: test-deck", "id: *l8")},
+    ),
+    Case(
+        "alias bomb as podcards:",
+        f"decks/episode.yaml:1: {TOO_MANY}",
+        {"decks/episode.yaml": BOMB + MINIMAL_DECK.replace("podcards: 1", "podcards: *l8")},
+    ),
+    Case(
+        "alias bomb as a mapping key",
+        f"decks/episode.yaml:1: {TOO_MANY}",
+        {"decks/episode.yaml": BOMB + MINIMAL_DECK + "? *l8\n: x\n"},
+    ),
+    Case(
+        "alias bomb in diff",
+        f"decks/episode.yaml:1: {TOO_MANY}",
+        {"decks/episode.yaml": BOMB + MINIMAL_DECK.replace("podcards: 1", "podcards: *l8")},
+        args=("diff",),
+    ),
+    Case(
+        "5,000-deep nesting",
+        "decks/episode.yaml: values are nested too deeply",
+        {"decks/episode.yaml": MINIMAL_DECK + "hook: " + "[" * 5000 + "]" * 5000 + "\n"},
+    ),
+    Case(
+        "5,000-deep flow mappings",
+        "decks/episode.yaml: values are nested too deeply",
+        {"decks/episode.yaml": MINIMAL_DECK + "hook: " + "{a: " * 5000 + "b" + "}" * 5000},
+    ),
+    Case(
+        "NUL in a deck",
+        "decks/episode.yaml:8: the character U+0000 is not allowed in YAML; remove it",
+        deck("title: Episode One", "title: Episode\x00One"),
+    ),
+    Case(
+        "ESC in a deck",
+        "decks/episode.yaml:8: the character U+001B is not allowed in YAML; remove it",
+        deck("title: Episode One", "title: Episode\x1bOne"),
+    ),
+    Case(
+        "!!int abc",
+        "decks/episode.yaml:8: the YAML tag '!!int' is not used in deck files; "
+        "write the value as text",
+        deck("title: Episode One", "title: !!int abc"),
+    ),
+    Case(
+        "!!binary",
+        "decks/episode.yaml:8: the YAML tag '!!binary' is not used in deck files; "
+        "write the value as text",
+        deck("title: Episode One", "title: !!binary aGVsbG8="),
+    ),
+    Case(
+        "!!python/object",
+        "decks/episode.yaml:8: the YAML tag '!!python/object/apply:os.system' is not used in "
+        "deck files; write the value as text",
+        deck("title: Episode One", "title: !!python/object/apply:os.system [echo hi]"),
+    ),
+    Case(
+        "podcards: true",
+        "decks/episode.yaml:1: 'podcards: true' is not a format this version reads "
+        "(expected 'podcards: 1')",
+        deck("podcards: 1", "podcards: true"),
+    ),
+    Case(
+        "podcards: 1.0",
+        "decks/episode.yaml:1: 'podcards: 1.0' is not a format this version reads "
+        "(expected 'podcards: 1')",
+        deck("podcards: 1", "podcards: 1.0"),
+    ),
+    Case(
+        "malformed YAML",
+        "decks/episode.yaml:8: YAML syntax error: mapping values are not allowed here",
+        deck("title: Episode One", "title: Episode: One: [x"),
+    ),
+    Case(
+        "a tab for indentation",
+        "decks/episode.yaml:8: YAML syntax error: found character '\\t' that cannot start "
+        "any token",
+        deck("  title: Episode One", "\ttitle: Episode One"),
+    ),
+    Case(
+        "wrong type: a list for a text",
+        "decks/episode.yaml:8: episode: 'title' must be text, not a list",
+        deck("title: Episode One", "title: [Episode, One]"),
+    ),
+    Case(
+        "wrong type: text for the items",
+        "decks/episode.yaml:11: 'insights' must be a list of items",
+        deck("insights:\n", "insights: many\nx-insights:\n"),
+    ),
+    Case(
+        "not UTF-8",
+        "decks/episode.yaml:8: the file is not UTF-8 text",
+        deck_bytes(MINIMAL_DECK.replace("Episode One\n", "Episode \xe9\n", 1).encode("latin-1")),
+    ),
+    Case(
+        "UTF-16 without a mark",
+        "decks/episode.yaml:1: the character U+0000 is not allowed in YAML; remove it",
+        deck_bytes(MINIMAL_DECK.encode("utf-16-le")),
+    ),
+    Case(
+        "a file over 4 MB",
+        "decks/episode.yaml: the file is larger than 4 MB",
+        {"decks/episode.yaml": MINIMAL_DECK + "# " + "x" * (4 * 1024 * 1024) + "\n"},
+    ),
+    Case(
+        "an empty file",
+        "decks/episode.yaml:1: the file is empty; a deck needs 'podcards: 1', 'deck', 'episode'",
+        {"decks/episode.yaml": ""},
+    ),
+    Case(
+        "a deck file that is a list",
+        "decks/episode.yaml:1: the deck file must be a mapping of keys to values, not a list",
+        {"decks/episode.yaml": "- podcards: 1\n"},
+    ),
+    Case(
+        "an id with a slash",
+        "decks/episode.yaml:12: insights[1]: id 'a/b' must be lower-case letters, digits and "
+        "hyphens (starting with a letter or digit, at most 80), e.g. 'optimus-cost'",
+        deck("id: engine-weaves", "id: a/b"),
+    ),
+    Case(
+        "an id with ..",
+        "decks/episode.yaml:3: deck: id '..' must be lower-case letters, digits and hyphens "
+        "(starting with a letter or digit, at most 80), e.g. 'optimus-cost'",
+        deck("id: test-deck", "id: '..'"),
+    ),
+    Case(
+        "a deck id with a drive letter",
+        "decks/episode.yaml:3: deck: id 'C:evil' must be lower-case letters, digits and "
+        "hyphens (starting with a letter or digit, at most 80), e.g. 'optimus-cost'",
+        deck("id: test-deck", "id: 'C:evil'"),
+    ),
+    Case(
+        "a deck id in upper case",
+        "decks/episode.yaml:3: deck: id 'Test-Deck' must be lower-case letters, digits and "
+        "hyphens (starting with a letter or digit, at most 80), e.g. 'optimus-cost'",
+        deck("id: test-deck", "id: Test-Deck"),
+    ),
+    # -- the clock, moments and cloze numbers ---------------------------------------------------
+    Case(
+        "SOURCE_DATE_EPOCH=1e23",
+        "Error: SOURCE_DATE_EPOCH must be whole seconds since 1970 (before the year 3000), "
+        "not '1e23'",
+        exit=2,
+        env={"SOURCE_DATE_EPOCH": "1e23"},
+    ),
+    Case(
+        "SOURCE_DATE_EPOCH of a superscript digit",
+        "Error: SOURCE_DATE_EPOCH must be whole seconds since 1970 (before the year 3000), not '²'",
+        exit=2,
+        env={"SOURCE_DATE_EPOCH": "²"},
+    ),
+    Case(
+        "SOURCE_DATE_EPOCH of 5,000 digits",
+        "Error: SOURCE_DATE_EPOCH must be whole seconds since 1970 (before the year 3000), "
+        f"not '{'9' * 40}'",
+        exit=2,
+        env={"SOURCE_DATE_EPOCH": "9" * 5000},
+    ),
+    Case(
+        "a moment of a superscript digit",
+        'decks/episode.yaml:14: insights[1]: \'at\' must be a moment like "12:34" or "1:02:03"',
+        deck("    question: What does", '    at: "²"\n    question: What does'),
+    ),
+    Case(
+        "a cloze number past Anki's 500",
+        "decks/episode.yaml:13: insights[1]: deletions are numbered from 1 to 500 (Anki's "
+        "limit), not '{{c501::algebraic patterns}}'",
+        deck("{{c1::algebraic patterns}}", "{{c501::algebraic patterns}}"),
+    ),
+    Case(
+        "a cloze number of 5,000 digits",
+        "decks/episode.yaml:13: insights[1]: 'aves {{c9999999999999999' looks like a cloze "
+        "deletion but is "
+        "not one: write {{c1::phrase}} (two braces, c and a number, two colons)",
+        deck("{{c1::algebraic patterns}}", "{{c" + "9" * 5000 + "::algebraic patterns}}"),
+    ),
+    Case(
+        "a cloze number in Arabic-Indic digits",
+        "decks/episode.yaml:13: insights[1]: 'aves {{c١::algebraic pat' looks like a cloze "
+        "deletion but is not one: write {{c1::phrase}} (two braces, c and a number, two colons)",
+        deck("{{c1::algebraic patterns}}", "{{c١::algebraic patterns}}"),
+    ),
+    Case(
+        "a nested cloze",
+        "decks/episode.yaml:13: insights[1]: deletions cannot be nested ('{{c1::outer "
+        "{{c2::inner}}'); give each phrase its own {{cN::...}}",
+        deck("{{c1::algebraic patterns}}", "{{c1::outer {{c2::inner}} phrase}}"),
+    ),
+    Case(
+        "an unclosed cloze",
+        "decks/episode.yaml:13: insights[1]: the deletion '{{c1::algebraic patterns t' is "
+        "never closed; end it with '}}'",
+        deck("{{c1::algebraic patterns}}", "{{c1::algebraic patterns"),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project that has released the minimal deck: packages and lock in place."""
+    project = Project(tmp_path_factory.mktemp("released") / "project")
+    project.deck()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1760000000")
+        assert project.build().exit_code == 0
+    return project.root
+
+
+@pytest.fixture
+def from_release(released: Path, tmp_path: Path) -> Iterator[Project]:
+    root = tmp_path / "project"
+    shutil.copytree(released, root, symlinks=True)
+    yield Project(root)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_hostile_input(case: Case, from_release: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = from_release
+    for path, content in case.files.items():
+        target = project.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    if case.setup:
+        case.setup(project)
+    for name, value in case.env.items():
+        monkeypatch.setenv(name, value)
+    before = project.snapshot()
+    with time_limit(10):
+        result = project.run(*case.args)
+    assert result.exit_code == case.exit, result.output
+    assert case.message in result.output.splitlines(), result.output
+    assert "Traceback" not in result.output
+    assert project.snapshot() == before
+    assert not (project.root / "PWNED").exists()
