@@ -279,6 +279,119 @@ CASES = [
         "never closed; end it with '}}'",
         deck("{{c1::algebraic patterns}}", "{{c1::algebraic patterns"),
     ),
+    # -- templates: sandboxed, bounded, and every unreadable file a message -------------------
+    Case(
+        "a template calling os.system",
+        f"{T}:1: access to attribute '__init__' of 'type' object is unsafe. "
+        "(rendering quote 'poetical-science' at decks/episode.yaml:18)",
+        template("{{ cycler.__init__.__globals__.os.system('touch PWNED') }}"),
+    ),
+    Case(
+        "a template calling os.system in diff",
+        f"{T}:1: access to attribute '__init__' of 'type' object is unsafe. "
+        "(rendering quote 'poetical-science' at decks/episode.yaml:18)",
+        template("{{ cycler.__init__.__globals__.os.system('touch PWNED') }}"),
+        args=("diff",),
+    ),
+    Case(
+        "a template writing a file through deck.path",
+        f"{T}:1: access to attribute 'parent' of 'PosixPath' object is unsafe. "
+        "(rendering quote 'poetical-science' at decks/episode.yaml:18)",
+        template("{{ deck.path.parent.joinpath('PWNED').write_text('x') }}"),
+    ),
+    Case(
+        "a template reaching __subclasses__",
+        f"{T}:1: access to attribute '__class__' of 'str' object is unsafe. "
+        "(rendering quote 'poetical-science' at decks/episode.yaml:18)",
+        template("{{ ''.__class__.__mro__[1].__subclasses__() }}"),
+    ),
+    Case(
+        "range(10**12)",
+        f"{T}:1: safe_range: the number 1000000000000 is larger than 4000000 "
+        "(rendering quote 'poetical-science' at decks/episode.yaml:18)",
+        template("{% for i in range(10**12) %}{% endfor %}x"),
+    ),
+    Case(
+        "nested loops",
+        f"{T}:1: the template takes more than 100000 steps (loop rounds, calls, operators) for "
+        "one card (rendering quote 'poetical-science' at decks/episode.yaml:18)",
+        template("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"),
+    ),
+    Case(
+        "a text repeated 10**10 times",
+        f"{T}:1: the repeated text would be longer than 4000000 characters "
+        "(rendering quote 'poetical-science' at decks/episode.yaml:18)",
+        template("{{ 'x' * 10**10 }}"),
+    ),
+    Case(
+        "a huge format width",
+        f"{T}:1: a width or precision in a format is larger than 10000 "
+        "(rendering quote 'poetical-science' at decks/episode.yaml:18)",
+        template("{{ '%999999999d' % 1 }}"),
+    ),
+    Case(
+        "a text doubled in a loop",
+        f"{T}:1: the joined text would be longer than 4000000 characters "
+        "(rendering quote 'poetical-science' at decks/episode.yaml:18)",
+        template(
+            "{% set ns = namespace(s='x') %}{% for i in range(99) %}"
+            "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}"
+        ),
+    ),
+    Case(
+        "template text repeated by a loop",
+        f"{T}:1: the template writes more than 4000000 characters for one card "
+        "(rendering quote 'poetical-science' at decks/episode.yaml:18)",
+        template("{% for i in range(99999) %}" + "x" * 100 + "{% endfor %}"),
+    ),
+    Case(
+        "a macro calling itself",
+        f"{T}: the template includes or calls itself too deeply "
+        "(rendering quote 'poetical-science' at decks/episode.yaml:18)",
+        template("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}"),
+    ),
+    Case(
+        "a template including itself",
+        f"{T}: the template includes or calls itself too deeply "
+        "(rendering quote 'poetical-science' at decks/episode.yaml:18)",
+        template("{% include 'quote/x.j2' %}"),
+    ),
+    Case(
+        "a template nested 3,000 deep",
+        f"{T}:1: template syntax error: the template is nested too deeply",
+        template("{% if 1 %}" * 3000 + "{% endif %}" * 3000),
+    ),
+    Case(
+        "a template that is not UTF-8",
+        f"{T}:2: is not UTF-8 text; save it as UTF-8",
+        {T: b"{% block front %}\n\xff{% endblock %}"},
+    ),
+    Case(
+        "a folder named *.j2",
+        f"{T}: is a folder, not a template file",
+        setup=folder(T),
+    ),
+    Case(
+        "a dangling symbolic link as a template",
+        f"{T}: is a symbolic link to nothing; remove it or fix it",
+        setup=link(T, "/nonexistent/podcards"),
+    ),
+    Case(
+        "a template linking to a private file",
+        f"{T}: links to a file outside templates; a template must be a file of its folder",
+        setup=link(T, "/etc/hostname"),
+    ),
+    Case(
+        "a note type style linking to a private file",
+        "templates/notetype/style.css: links to a file outside templates; a template must be "
+        "a file of its folder",
+        setup=link("templates/notetype/style.css", "/etc/hostname"),
+    ),
+    Case(
+        "a huge template",
+        f"{T}: is larger than 256 KB; templates are small",
+        {T: "x" * 300_000},
+    ),
 ]
 
 

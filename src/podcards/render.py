@@ -21,6 +21,7 @@ from podcards.errors import Location, PodcardsError, Problem
 from podcards.keyphrase import find_key_phrase
 from podcards.lockfile import LockedNote
 from podcards.notetypes import NoteType
+from podcards.sandbox import BoundedEnvironment, TemplateLoader
 from podcards.words import is_stopword
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
@@ -136,8 +137,8 @@ class Renderer:
 
     def __init__(self, user_dirs: list[Path] | None = None) -> None:
         self.search_path = [*(user_dirs or []), BUILTIN_TEMPLATES]
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(path) for path in self.search_path]),
+        self.env = BoundedEnvironment(  # templates are untrusted: see sandbox.py
+            loader=TemplateLoader(self.search_path),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -363,6 +364,8 @@ def _shown(path: str) -> str:
 
 
 def _syntax_problem(error: jinja2.TemplateSyntaxError) -> Problem:
+    if isinstance(error, PodcardsError):  # a template file that cannot be read
+        return error.problems[0]
     return Problem(
         Location(_shown(error.filename or error.name or "template"), error.lineno or 0),
         f"template syntax error: {error.message}",
