@@ -10,7 +10,17 @@ from pathlib import Path
 import pytest
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "podcards"
-CORE = {"deck", "errors", "cloze", "clock", "words", "notetypes", "lockfile", "release"}
+CORE = {
+    "deck",
+    "errors",
+    "cloze",
+    "clock",
+    "words",
+    "notetypes",
+    "lockfile",
+    "release",
+    "ankimarkup",
+}
 # Jinja has two owners: render (templates to fields) and sandbox (what a template may do)
 LIBRARIES = {
     "click": {"cli"},

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from podcards import notetypes as notetypes_module
 from podcards.anki import PackageDeck, PackageNote, package_bytes
+from podcards.ankimarkup import shown_as_typed
 from podcards.clock import release_time
 from podcards.cloze import cloze_numbers
 from podcards.deck import Card, Deck, NoteKind
@@ -297,6 +298,7 @@ def _look(renderer: Renderer, notetypes: NoteTypes, kind: NoteKind) -> Look:
 
 def _package_deck(deck: Deck, notes: tuple[LockedNote, ...]) -> PackageDeck:
     description = html.escape(deck.deck.description or "").replace("\n", "<br>")
+    description = shown_as_typed(description, deck.deck.markup)
     return PackageDeck(
         deck.id,
         deck.name,

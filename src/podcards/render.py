@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from podcards.ankimarkup import shown_as_typed
 from podcards.cloze import deletions, has_deletion, is_blank, plain
 from podcards.deck import Card, Deck, Framework, Item, Kind, NoteKind, Quote
 from podcards.errors import Location, PodcardsError, Problem
@@ -318,11 +319,9 @@ class Renderer:
                     [Problem(where, f"gives {item.KIND} '{item.id}' a card with an empty back")]
                 )
             main = [prompt, back]
-        fields = (
-            *main,
-            cue,
-            block("source", "_source.j2"),
-            block("extra", None),
+        fields = tuple(  # Anki's own markup shows as typed unless the deck asks for it
+            shown_as_typed(field, deck.deck.markup)
+            for field in (*main, cue, block("source", "_source.j2"), block("extra", None))
         )
         item_path = f"{framework.id}/{item.id}" if framework else item.id
         return Card(

@@ -253,6 +253,13 @@ class _Reader:
             read = self.value(spec.type, spec.of, value, line, what, name)
             if read is not None:
                 values[name] = read
+            for choice in read if spec.choices and isinstance(read, tuple) else ():
+                if choice not in spec.choices:
+                    self.problem(
+                        line,
+                        f"{what}: '{name}' cannot hold '{_short(choice)}' (it holds: "
+                        f"{', '.join(spec.choices)})",
+                    )
             if spec.cloze is False and isinstance(read, str) and scan(read).deletions:
                 self.problem(
                     line,
