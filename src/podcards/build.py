@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from podcards import notetypes as notetypes_module
@@ -13,9 +13,10 @@ from podcards.clock import release_time
 from podcards.cloze import cloze_numbers
 from podcards.deck import Card, Deck, NoteKind
 from podcards.errors import Location, PodcardsError, Problem, UsageError
-from podcards.files import write_together
+from podcards.files import JOURNAL_NAME, recover, write_together
 from podcards.lockfile import LOCK_NAME, Lock, LockedNote, format_lock, read_lock
 from podcards.notetypes import Look, NoteTypes, template_problems
+from podcards.projectlock import project_lock
 from podcards.release import (
     Allowances,
     BuiltDeck,
@@ -55,6 +56,7 @@ class BuildReport:
     lock_written: bool
     restyled: tuple[str, ...]  # names of note types whose templates or CSS changed
     orphaned: tuple[tuple[str, str], ...]
+    recovered: tuple[Path, ...] = ()  # files an interrupted earlier write had changed
 
 
 def find_deck_files(paths: list[Path]) -> list[Path]:
@@ -165,7 +167,25 @@ def build(
     allow: Allowances = Allowances(),
     notetypes: NoteTypes | None = None,
 ) -> BuildReport:
-    """Build one package per deck; write them and the lock together, or nothing at all."""
+    """Build one package per deck; write them and the lock together, or nothing at all.
+
+    Holds the project lock from reading the lock to writing it, so that no other command
+    changes the lock in between (a purge would be lost).
+    """
+    deck_folder = find_deck_files(paths)[0].parent
+    with project_lock(deck_folder, "podcards build"):
+        recovered = tuple(recover(deck_folder / JOURNAL_NAME))
+        report = _build(paths, output_dir, templates_dir, allow, notetypes)
+    return replace(report, recovered=recovered)
+
+
+def _build(
+    paths: list[Path],
+    output_dir: Path,
+    templates_dir: Path | None,
+    allow: Allowances,
+    notetypes: NoteTypes | None,
+) -> BuildReport:
     notetypes = _current(notetypes)
     planned = plan(paths, templates_dir=templates_dir, allow=allow, notetypes=notetypes)
     release = planned.release
@@ -195,7 +215,7 @@ def build(
     lock_written = _differs(planned.lock_path, lock_text)
     if lock_written:
         outputs.append((planned.lock_path, lock_text))
-    write_together(outputs)
+    write_together(outputs, planned.lock_path.parent / JOURNAL_NAME)
     restyled = tuple(notetypes[kind].name for kind in release.restyled)
     return BuildReport(tuple(reports), planned.lock_path, lock_written, restyled, planned.orphaned)
 
@@ -223,6 +243,7 @@ class Diff:
     notes: tuple[DiffEntry, ...]
     restyled: tuple[str, ...]  # names of note types whose templates or CSS would change
     orphaned: tuple[tuple[str, str], ...]
+    recovered: tuple[Path, ...] = ()
 
 
 def diff(
@@ -230,6 +251,7 @@ def diff(
 ) -> Diff:
     """What the next build would change for learners: the planner's own changes."""
     notetypes = _current(notetypes)
+    recovered = settle(find_deck_files(paths)[0].parent)
     planned = plan(paths, templates_dir=templates_dir, notetypes=notetypes)
     entries = [
         _diff_entry(change, notetypes)
@@ -239,7 +261,20 @@ def diff(
     ]
     entries.sort(key=lambda entry: (entry.deck_id, entry.key))
     restyled = tuple(notetypes[kind].name for kind in planned.release.restyled)
-    return Diff(tuple(entries), restyled, planned.orphaned)
+    return Diff(tuple(entries), restyled, planned.orphaned, recovered)
+
+
+def settle(deck_folder: Path) -> tuple[Path, ...]:
+    """Undo a write that a crash stopped part way, if there is one: the files put back.
+
+    Read-only commands call it too; they take the project lock only when there is a
+    journal to undo.
+    """
+    journal = deck_folder / JOURNAL_NAME
+    if not journal.exists():
+        return ()
+    with project_lock(deck_folder, "podcards (undoing an interrupted write)"):
+        return tuple(recover(journal))
 
 
 def _diff_entry(change: NoteChange, notetypes: NoteTypes) -> DiffEntry:
@@ -324,20 +359,27 @@ def _differs(path: Path, data: bytes) -> bool:
 
 
 def retired_notes(deck_folder: Path) -> list[LockedNote]:
+    settle(deck_folder)
     lock = read_lock(deck_folder / LOCK_NAME)
     retired = (n for n in lock.notes.values() if n.retired and not n.purged)
     return sorted(retired, key=lambda n: (n.deck_id, n.key))
 
 
 def purge_retired(deck_folder: Path, selectors: list[str]) -> list[LockedNote]:
-    """Stop shipping retired notes: drop them from the lock, all selectors or none."""
+    """Stop shipping retired notes: drop them from the lock, all selectors or none.
+
+    Reads and writes the lock holding the project lock, so that a build cannot write back
+    a lock it read before the purge.
+    """
     lock_path = deck_folder / LOCK_NAME
-    if not lock_path.exists():
-        raise UsageError(f"{lock_path} does not exist: nothing has been released from here")
-    lock = read_lock(lock_path)
-    purged: list[LockedNote] = []
-    for selector in selectors:
-        lock, chosen = purge(lock, selector)
-        purged += chosen
-    write_together([(lock_path, format_lock(lock).encode("utf-8"))])
+    with project_lock(deck_folder, "podcards retire --purge"):
+        recover(deck_folder / JOURNAL_NAME)
+        if not lock_path.exists():
+            raise UsageError(f"{lock_path} does not exist: nothing has been released from here")
+        lock = read_lock(lock_path)
+        purged: list[LockedNote] = []
+        for selector in selectors:
+            lock, chosen = purge(lock, selector)
+            purged += chosen
+        write_together([(lock_path, format_lock(lock).encode("utf-8"))], deck_folder / JOURNAL_NAME)
     return purged

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -10,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from podcards import __version__
+from podcards import __version__, files, interrupts
 from podcards.errors import PodcardsError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -22,8 +23,11 @@ def _user_errors(command: F) -> F:
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _never_fail_to_print()
+        mark = files.written_count()
         try:
-            return command(*args, **kwargs)
+            with interrupts.as_exceptions():  # SIGTERM and SIGHUP clean up as Ctrl-C does
+                return command(*args, **kwargs)
         except PodcardsError as error:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
@@ -36,11 +40,37 @@ def _user_errors(command: F) -> F:
             sys.exit(1)
         except UsageError as error:
             raise click.UsageError(str(error)) from error
-        except KeyboardInterrupt:
-            click.echo("interrupted: nothing was changed", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as error:
+            written = files.written_since(mark)
+            if written:
+                done = ", ".join(str(path) for path in written)
+                click.echo(f"interrupted after writing {done}: that write is complete", err=True)
+            else:
+                click.echo("interrupted: nothing was changed", err=True)
+            sys.exit(128 + interrupts.signal_number(error))
+        except MemoryError:
+            click.echo("error: out of memory; nothing was changed", err=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _never_fail_to_print() -> None:
+    """A terminal that cannot show a character gets an escape, not a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
+
+
+def _shows(text: str) -> bool:
+    """Whether standard output can show ``text`` as it is."""
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _print_versions(context: click.Context, _: click.Parameter, value: bool) -> None:
@@ -130,6 +160,7 @@ def build(
         templates_dir=templates,
         allow=Allowances(schema_change=allow_schema_change, rename=allow_rename),
     )
+    _warn_recovered(report.recovered)
     for deck in report.decks:
         changes = deck.changes
         parts = [f"{len(changes.new)} new", f"{len(changes.changed)} changed"]
@@ -154,6 +185,15 @@ def build(
         click.echo(f"updated {report.lock} (commit it with the deck files)")
 
 
+def _warn_recovered(recovered: tuple[Path, ...]) -> None:
+    if recovered:
+        click.echo(
+            "warning: an earlier write was stopped part way (killed?); put back as they "
+            f"were before it: {', '.join(str(path) for path in recovered)}",
+            err=True,
+        )
+
+
 def _warn_orphaned(orphaned: tuple[tuple[str, str], ...]) -> None:
     for deck_id, name in orphaned:
         click.echo(
@@ -166,7 +206,8 @@ def _warn_orphaned(orphaned: tuple[tuple[str, str], ...]) -> None:
 
 def _shorten(text: str, width: int = 90) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    more = "…" if _shows("…") else "..."
+    return text if len(text) <= width else text[: width - len(more)] + more
 
 
 @main.command()
@@ -186,14 +227,16 @@ def diff(paths: tuple[Path, ...], templates: Path | None) -> None:
     from podcards.build import diff as diff_decks
 
     result = diff_decks(list(paths), templates_dir=templates)
+    _warn_recovered(result.recovered)
     marks = {"new": "+", "changed": "~", "retired": "-"}
+    arrow = "→" if _shows("→") else "->"
     for change in result.notes:
         click.echo(f"{marks[change.status]} {change.deck_id}: {change.key} ({change.status})")
         for field in change.fields:
             click.echo(f"    {field.name}: {_shorten(field.before)!r}")
-            click.echo(f"    {' ' * len(field.name)}→ {_shorten(field.after)!r}")
+            click.echo(f"    {' ' * len(field.name)}{arrow} {_shorten(field.after)!r}")
         if change.tags:
-            click.echo(f"    tags: {' '.join(change.tags[0])} → {' '.join(change.tags[1])}")
+            click.echo(f"    tags: {' '.join(change.tags[0])} {arrow} {' '.join(change.tags[1])}")
     for name in result.restyled:
         click.echo(f"~ note type '{name}': new templates or CSS")
     _warn_orphaned(result.orphaned)
