@@ -74,11 +74,11 @@ class Project:
     def deck(self, text: str = MINIMAL_DECK, name: str = "episode.yaml") -> Path:
         return self.write(f"decks/{name}", text)
 
-    def run(self, *args: str) -> Result:
+    def run(self, *args: str, charset: str = "utf-8") -> Result:
         old = Path.cwd()
         os.chdir(self.root)
         try:
-            return CliRunner().invoke(main, list(args), catch_exceptions=False)
+            return CliRunner(charset=charset).invoke(main, list(args), catch_exceptions=False)
         finally:
             os.chdir(old)
 

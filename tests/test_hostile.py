@@ -8,13 +8,18 @@ temporary file beside them) is byte for byte what it was before the command.
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from podcards import files
 
 from conftest import MINIMAL_DECK, Project, time_limit
 
@@ -30,6 +35,8 @@ class Case:
     exit: int = 1
     env: Mapping[str, str] = field(default_factory=dict)
     setup: Setup | None = None
+    fault: Callable[[str], None] | None = None  # called before each step of a write
+    charset: str = "utf-8"  # of the terminal
 
 
 def deck(old: str, new: str, *, count: int = 1) -> dict[str, str]:
@@ -68,6 +75,32 @@ def link(path: str, target: str) -> Setup:
     return make
 
 
+def damaged_lock(change: Callable[[list[str]], list[str]]) -> Setup:
+    def damage(project: Project) -> None:
+        lines = project.lock.read_text(encoding="utf-8").split("\n")
+        project.lock.write_text("\n".join(change(lines)), encoding="utf-8")
+
+    return damage
+
+
+def first_note(change: Callable[[dict[str, object]], object]) -> Setup:
+    def edit(lines: list[str]) -> list[str]:
+        index = next(n for n, line in enumerate(lines) if line.startswith('{"note"'))
+        entry = json.loads(lines[index])
+        change(entry)
+        return [*lines[:index], json.dumps(entry), *lines[index + 1 :]]
+
+    return damaged_lock(edit)
+
+
+def fail_at(step: str, error: int = errno.ENOSPC) -> Callable[[str], None]:
+    def fault(name: str) -> None:
+        if name.startswith(step):
+            raise OSError(error, os.strerror(error))
+
+    return fault
+
+
 def folder(path: str) -> Setup:
     def make(project: Project) -> None:
         (project.root / path).mkdir(parents=True)
@@ -76,6 +109,12 @@ def folder(path: str) -> Setup:
 
 
 T = "templates/quote/x.j2"
+L = "decks/podcards.lock"
+RESTORE = "restore the file from git rather than editing it by hand"
+NOTES = (
+    "Podcast: Test Podcast\nTitle: Episode One\n\nInsights\n"
+    "- The engine weaves algebraic patterns the way a loom weaves flowers.\n"
+)
 BOMB = alias_bomb()
 TOO_MANY = "the file expands to more than 200000 values (aliases?)"
 
@@ -392,7 +431,232 @@ CASES = [
         f"{T}: is larger than 256 KB; templates are small",
         {T: "x" * 300_000},
     ),
+    Case(
+        "a template with a syntax error",
+        f"{T}:1: template syntax error: Expected an expression, got 'end of statement block'",
+        template("{% if %}x{% endif %}"),
+    ),
+    Case(
+        "a template without blocks",
+        f"{T}: a card template needs the blocks 'front' and 'back' (a question card) or 'text' "
+        "(a cloze card)",
+        {T: "just text"},
+    ),
+    Case(
+        "--templates naming a file",
+        "Error: Invalid value for '--templates': Directory 'decks/episode.yaml' is a file.",
+        args=("build", "--templates", "decks/episode.yaml"),
+        exit=2,
+    ),
+    # -- more of the deck format ------------------------------------------------------------
+    Case(
+        "a key given twice",
+        "decks/episode.yaml:9: 'title' is given twice",
+        deck("  guests: [Ada Lovelace]", "  title: Again\n  guests: [Ada Lovelace]"),
+    ),
+    Case(
+        "a tag with a space",
+        "decks/episode.yaml:5: deck: tag 'a b' contains a space, which Anki tags cannot "
+        "(use 'a-b')",
+        deck("tags: [test]", "tags: [test, a b]"),
+    ),
+    Case(
+        "a moment of 99:99",
+        'decks/episode.yaml:14: insights[1]: \'at\' must be a moment like "12:34" or "1:02:03"',
+        deck("    question: What does", '    at: "99:99"\n    question: What does'),
+    ),
+    Case(
+        "a javascript: url",
+        "decks/episode.yaml:10: episode: url must start with https://",
+        deck("  guests: [Ada Lovelace]", "  guests: [Ada Lovelace]\n  url: javascript:alert(1)"),
+    ),
+    Case(
+        "a deck name with an empty part",
+        "decks/episode.yaml:4: deck: name 'Podcasts::::Episode One' has an empty part",
+        deck('name: "Podcasts::Test::Episode One"', 'name: "Podcasts::::Episode One"'),
+    ),
+    Case(
+        "two deck files with one id",
+        "decks/second.yaml:2: deck id 'test-deck' is already used by decks/episode.yaml:2; "
+        "every deck needs its own permanent id",
+        {"decks/second.yaml": MINIMAL_DECK},
+    ),
+    Case(
+        "two deck names that differ only in case",
+        "decks/second.yaml:2: deck name 'podcasts::test:: episode one' is, to Anki, the name "
+        "of deck 'test-deck' at decks/episode.yaml:2 (Anki ignores case and spaces around "
+        "'::'): the two decks would be one",
+        {
+            "decks/second.yaml": MINIMAL_DECK.replace("id: test-deck", "id: second").replace(
+                '"Podcasts::Test::Episode One"', '"podcasts::test:: episode one"'
+            )
+        },
+    ),
+    # -- the lock: damage is a message in build, diff and retire ----------------------------
+    Case(
+        "a lock that is not UTF-8",
+        f"{L}:1: the lock is not UTF-8 text; {RESTORE}",
+        setup=lambda project: project.lock.write_bytes(b"\xff\xfe{}"),
+    ),
+    Case(
+        "a lock that is a folder, in diff",
+        f"{L}: is a folder, not a lock file",
+        args=("diff",),
+        setup=lambda project: project.lock.unlink() or project.lock.mkdir(),
+    ),
+    Case(
+        "a lock entry without fields, in retire",
+        f"{L}:7: unreadable lock entry: it has no 'fields'; {RESTORE}",
+        args=("retire",),
+        setup=first_note(lambda entry: entry.pop("fields")),
+    ),
+    Case(
+        "a lock mod of 10**30",
+        f"{L}:7: unreadable lock entry: 'mod' is out of range; {RESTORE}",
+        setup=first_note(lambda entry: entry.update(mod=10**30)),
+    ),
+    Case(
+        "a lock entry of an unknown note type",
+        f"{L}:7: unreadable lock entry: unknown note type 'basic' (known: qa, cloze); {RESTORE}",
+        setup=first_note(lambda entry: entry.update(type="basic")),
+    ),
+    Case(
+        "a lock line nested 100,000 deep",
+        f"{L}:7: unreadable lock entry: maximum recursion depth exceeded while decoding a JSON "
+        f"array from a unicode string; {RESTORE}",
+        setup=damaged_lock(lambda lines: [*lines[:6], "[" * 100_000, *lines[7:]]),
+    ),
+    # -- the release: a write that fails is undone --------------------------------------------
+    Case(
+        "a package path that is a folder",
+        "dist/test-deck.apkg: cannot write: it is a folder; nothing was changed",
+        deck("rigorous analysis", "careful analysis"),
+        setup=lambda project: (
+            (project.dist / "test-deck.apkg").unlink() or (project.dist / "test-deck.apkg").mkdir()
+        ),
+    ),
+    Case(
+        "an output folder that is a file",
+        "Error: Invalid value for '-o' / '--output': Directory 'out' is a file.",
+        {"out": "a file"},
+        args=("build", "-o", "out"),
+        exit=2,
+    ),
+    Case(
+        "an output folder under a file",
+        "out/anki/test-deck.apkg: cannot write: Not a directory; nothing was changed",
+        {"out": "a file"},
+        args=("build", "-o", "out/anki"),
+    ),
+    Case(
+        "a full disk at the lock",
+        "decks/podcards.lock: cannot write: No space left on device; nothing was changed",
+        deck("rigorous analysis", "careful analysis"),
+        fault=fail_at("move decks/podcards.lock"),
+    ),
+    Case(
+        "a read-only file system at the second package",
+        "dist/test-deck.apkg: cannot write: Read-only file system; nothing was changed",
+        deck("rigorous analysis", "careful analysis"),
+        fault=fail_at("move dist/test-deck.apkg", errno.EROFS),
+    ),
+    Case(
+        "an I/O error writing a package",
+        "dist/test-deck.apkg: cannot write: Input/output error; nothing was changed",
+        deck("rigorous analysis", "careful analysis"),
+        fault=fail_at("write dist/test-deck.apkg", errno.EIO),
+    ),
+    Case(
+        "purging a key two decks share",
+        "Error: 'takeaway/takeaway/takeaway' names notes of 2 decks (second, test-deck); say "
+        "which: second:takeaway/takeaway/takeaway, test-deck:takeaway/takeaway/takeaway",
+        args=("retire", "--purge", "takeaway/takeaway/takeaway"),
+        exit=2,
+        setup=lambda project: _second_deck_released(project),
+    ),
+    # -- ingest: bounded reading, and podcards' own outputs are never its target ----------------
+    Case(
+        "ingest --force over the lock",
+        f"{L}: a deck file's name ends in .yaml or .yml; podcards writes nothing else; nothing "
+        "was written",
+        {"notes.md": NOTES},
+        args=("ingest", "notes.md", "-o", L, "--force"),
+    ),
+    Case(
+        "ingest --force over a package",
+        "dist/test-deck.apkg: a deck file's name ends in .yaml or .yml; podcards writes "
+        "nothing else; nothing was written",
+        {"notes.md": NOTES},
+        args=("ingest", "notes.md", "-o", "dist/test-deck.apkg", "--force"),
+    ),
+    Case(
+        "ingest into the build's output folder",
+        "dist/deck.yaml: is in the build's output folder (dist/); write deck files to decks/; "
+        "nothing was written",
+        {"notes.md": NOTES},
+        args=("ingest", "notes.md", "-o", "dist/deck.yaml"),
+    ),
+    Case(
+        "ingest into a hidden file",
+        "decks/.x.yaml: a hidden file is not read by the build; give the deck file a plain "
+        "name; nothing was written",
+        {"notes.md": NOTES},
+        args=("ingest", "notes.md", "-o", "decks/.x.yaml"),
+    ),
+    Case(
+        "ingest /dev/zero",
+        "/dev/zero: is larger than 4 MB: too large to be notes",
+        args=("ingest", "/dev/zero", "-o", "decks/zero.yaml"),
+    ),
+    Case(
+        "ingest a 20,000-character line",
+        "notes.md:6: the line is longer than 10000 characters; break it into paragraphs",
+        {"notes.md": NOTES + "- " + "word " * 4000 + "\n"},
+        args=("ingest", "notes.md", "-o", "decks/new.yaml"),
+    ),
+    Case(
+        "ingest binary data",
+        "notes.md:3: binary data, not text notes: nothing to ingest",
+        {"notes.md": b"\x89PNG\r\n\x1a\n\x00\x00"},
+        args=("ingest", "notes.md", "-o", "decks/new.yaml"),
+    ),
+    Case(
+        "ingest --update into a deck holding an alias bomb",
+        f"decks/episode.yaml:1: cannot merge into it: {TOO_MANY}",
+        {"notes.md": NOTES, "decks/episode.yaml": BOMB + MINIMAL_DECK},
+        args=("ingest", "notes.md", "-o", "decks/episode.yaml", "--update"),
+    ),
+    Case(
+        "ingest --force over a deck file that is a folder",
+        "decks/dir.yaml/test-podcast-episode-one.yaml: cannot write: it is a folder; nothing "
+        "was changed",
+        {"notes.md": NOTES},
+        args=("ingest", "notes.md", "-o", "decks/dir.yaml", "--force"),
+        setup=folder("decks/dir.yaml/test-podcast-episode-one.yaml"),
+    ),
+    # -- the terminal -------------------------------------------------------------------------
+    Case(
+        "diff to a cp1252 terminal",
+        "        -> 'Combine imagination with careful analysis.'",
+        deck("rigorous analysis", "careful analysis"),
+        args=("diff",),
+        exit=0,
+        charset="cp1252",
+    ),
 ]
+
+
+def _second_deck_released(project: Project) -> None:
+    """Two released decks, each with a takeaway that the next release retired."""
+    second = MINIMAL_DECK.replace("id: test-deck", "id: second").replace(
+        'Episode One"', 'Episode Two"'
+    )
+    project.write("decks/second.yaml", second)
+    assert project.build().exit_code == 0
+    for name, text in (("second.yaml", second), ("episode.yaml", MINIMAL_DECK)):
+        project.write(f"decks/{name}", re.sub(r"takeaway: .*\n", "", text))
+    result = project.build()
+    assert result.exit_code == 0, result.output
 
 
 @pytest.fixture(scope="module")
@@ -428,10 +692,64 @@ def test_hostile_input(case: Case, from_release: Project, monkeypatch: pytest.Mo
     for name, value in case.env.items():
         monkeypatch.setenv(name, value)
     before = project.snapshot()
-    with time_limit(10):
-        result = project.run(*case.args)
+    with time_limit(10), files.faults(case.fault or (lambda name: None)):
+        result = project.run(*case.args, charset=case.charset)
     assert result.exit_code == case.exit, result.output
     assert case.message in result.output.splitlines(), result.output
     assert "Traceback" not in result.output
     assert project.snapshot() == before
     assert not (project.root / "PWNED").exists()
+
+
+def test_the_corpus_is_large_enough() -> None:
+    assert len(CASES) >= 60
+
+
+# -- inputs that are fine, and were once refused or misreported --------------------------------
+
+
+def test_a_byte_order_mark_changes_nothing(from_release: Project) -> None:
+    before = from_release.snapshot()
+    deck_file = from_release.decks / "episode.yaml"
+    deck_file.write_bytes(b"\xef\xbb\xbf" + MINIMAL_DECK.encode("utf-8"))
+    result = from_release.build()
+    assert result.exit_code == 0, result.output
+    assert "unchanged dist/test-deck.apkg" in result.output
+    after = from_release.snapshot()
+    assert {k: v for k, v in after.items() if k != "decks/episode.yaml"} == {
+        k: v for k, v in before.items() if k != "decks/episode.yaml"
+    }
+
+
+def test_a_merge_key_may_override_an_id(project: Project) -> None:
+    project.deck(
+        MINIMAL_DECK.replace(
+            "  - id: symbols\n    text: The machine could act upon other things besides numbers.\n",
+            "  - &base\n    id: symbols\n    text: The machine could act upon other things.\n"
+            "  - <<: *base\n    id: symbols-too\n",
+        )
+    )
+    result = project.build()
+    assert result.exit_code == 0, result.output
+
+
+def test_markup_only_text_is_text_not_empty(project: Project) -> None:
+    project.deck(MINIMAL_DECK + "cards:\n  - id: tags\n    front: <br>\n    back: <img>\n")
+    result = project.build()
+    assert result.exit_code == 0, result.output
+
+
+def test_replacing_many_items_gives_no_pairing_of_each_with_each(project: Project) -> None:
+    many = "".join(
+        f"  - id: old-{n}\n    text: Old {{{{c1::idea}}}} number {n}.\n" for n in range(30)
+    )
+    project.deck(MINIMAL_DECK.replace("insights:\n", "insights:\n" + many))
+    assert project.build().exit_code == 0
+    new = "".join(
+        f"  - id: new-{n}\n    text: A {{{{c1::fresh}}}} claim about topic {n * 7}.\n"
+        for n in range(30)
+    )
+    project.deck(MINIMAL_DECK.replace("insights:\n", "insights:\n" + new))
+    result = project.build()
+    assert result.exit_code == 0, result.output
+    assert result.output.count("hint:") <= 30

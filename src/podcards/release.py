@@ -346,6 +346,13 @@ def purge(lock: Lock, selector: str) -> tuple[Lock, list[LockedNote]]:
         raise UsageError(
             f"no released note matches '{selector}'; `podcards retire` lists the retired ones"
         )
+    decks = sorted({note.deck_id for note in chosen})
+    if len(decks) > 1:
+        named = ", ".join(f"{deck}:{key}" for deck in decks)
+        raise UsageError(
+            f"'{selector}' names notes of {len(decks)} decks ({', '.join(decks)}); "
+            f"say which: {named}"
+        )
     active = [note for note in chosen if not note.retired and not note.purged]
     if active:
         keys = ", ".join(sorted(note.key for note in active))

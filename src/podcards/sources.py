@@ -592,9 +592,26 @@ def load_decks(paths: list[Path]) -> list[Deck]:
                     "every deck needs its own permanent id",
                 )
             )
+    first_of_name: dict[str, Deck] = {}
+    for deck in decks:
+        other = first_of_name.setdefault(_anki_deck_key(deck.name), deck)
+        if other is not deck and other.id != deck.id:
+            problems.append(
+                Problem(
+                    deck.location,
+                    f"deck name '{_short(deck.name)}' is, to Anki, the name of deck "
+                    f"'{other.id}' at {other.location} (Anki ignores case and spaces around "
+                    "'::'): the two decks would be one",
+                )
+            )
     if problems:
         raise PodcardsError(problems)
     return decks
+
+
+def _anki_deck_key(name: str) -> str:
+    """How Anki tells deck names apart: by each '::' part, trimmed, whatever the case."""
+    return "::".join(part.strip().casefold() for part in name.split("::"))
 
 
 def reads_back_as(text: str, written: str) -> bool:
