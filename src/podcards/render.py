@@ -28,7 +28,7 @@ from podcards.words import is_stopword
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 CARD_KINDS = tuple(kind.value for kind in Kind)
 _MASK = "[…]"
-_TAGS = re.compile(r"<[^>]*>")
+_TAGS = re.compile(r"<[^<>]*>")  # not <[^>]*>: on "<<<<..." that is quadratic
 
 
 class _NoKeyPhrase(ValueError):

@@ -140,7 +140,20 @@ class _TreeBuilder:
 
 
 class _Loader(yaml.BaseLoader):
-    """YAML's structure only: no implicit types, so every scalar is text as typed."""
+    """YAML's structure only: no implicit types, so every scalar is text as typed.
+
+    Stops composing past ``MAX_VALUES`` nodes: a file of a million tiny values would
+    otherwise take a minute before the tree builder's own count could say so.
+    """
+
+    composed = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.composed += parent is None or index is not None  # values, not mapping keys
+        if self.composed > MAX_VALUES:
+            line = self.peek_event().start_mark.line + 1  # type: ignore[no-untyped-call]
+            raise _TooMuch(line, f"the file expands to more than {MAX_VALUES} values (aliases?)")
+        return super().compose_node(parent, index)
 
 
 def read_tree(path: Path) -> tuple[Value | None, list[Problem]]:
