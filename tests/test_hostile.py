@@ -634,7 +634,31 @@ CASES = [
         args=("ingest", "notes.md", "-o", "decks/dir.yaml", "--force"),
         setup=folder("decks/dir.yaml/test-podcast-episode-one.yaml"),
     ),
+    Case(
+        "a deck id that names a Windows device",
+        "decks/episode.yaml:3: deck: id 'con' names a device on Windows, where the package "
+        "con.apkg could not be written; choose another id",
+        deck("id: test-deck", "id: con"),
+    ),
+    Case(
+        "a lock that is a pipe",
+        f"{L}: is not a file, not a lock file",
+        args=("diff",),
+        setup=lambda project: project.lock.unlink() or os.mkfifo(project.lock),
+    ),
+    Case(
+        "a template that is a pipe",
+        f"{T}: is not a file, not a template file",
+        setup=lambda project: (
+            (project.root / T).parent.mkdir(parents=True) or os.mkfifo(project.root / T)
+        ),
+    ),
     # -- the terminal -------------------------------------------------------------------------
+    Case(
+        "an escape sequence in a deck name, in a message",
+        "decks/episode.yaml:4: deck: name 'Podcasts::\\x1b]0;owned\\x07::' has an empty part",
+        deck('name: "Podcasts::Test::Episode One"', 'name: "Podcasts::\\e]0;owned\\a::"'),
+    ),
     Case(
         "diff to a cp1252 terminal",
         "        -> 'Combine imagination with careful analysis.'",
@@ -753,3 +777,11 @@ def test_replacing_many_items_gives_no_pairing_of_each_with_each(project: Projec
     result = project.build()
     assert result.exit_code == 0, result.output
     assert result.output.count("hint:") <= 30
+
+
+def test_a_deck_name_cannot_drive_the_terminal(project: Project) -> None:
+    project.deck(MINIMAL_DECK.replace('Episode One"', 'Episode \\e[2J\\u202eOne"', 1))
+    result = project.build()
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    assert "Podcasts::Test::Episode \\x1b[2J\\u202eOne (13 notes" in result.output

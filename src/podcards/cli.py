@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import unicodedata
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -30,13 +31,11 @@ def _user_errors(command: F) -> F:
                 return command(*args, **kwargs)
         except PodcardsError as error:
             for problem in error.problems:
-                click.echo(str(problem), err=True)
+                _echo(str(problem), err=True)
             allowances: frozenset[str] = getattr(error, "allowances", frozenset())
             flags = " ".join(_ALLOWANCE_FLAGS[name] for name in sorted(allowances))
             if flags:
-                click.echo(
-                    f"to release it anyway, knowing the cost: podcards build {flags}", err=True
-                )
+                _echo(f"to release it anyway, knowing the cost: podcards build {flags}", err=True)
             sys.exit(1)
         except UsageError as error:
             raise click.UsageError(str(error)) from error
@@ -44,15 +43,33 @@ def _user_errors(command: F) -> F:
             written = files.written_since(mark)
             if written:
                 done = ", ".join(str(path) for path in written)
-                click.echo(f"interrupted after writing {done}: that write is complete", err=True)
+                _echo(f"interrupted after writing {done}: that write is complete", err=True)
             else:
-                click.echo("interrupted: nothing was changed", err=True)
+                _echo("interrupted: nothing was changed", err=True)
             sys.exit(128 + interrupts.signal_number(error))
         except MemoryError:
-            click.echo("error: out of memory; nothing was changed", err=True)
+            _echo("error: out of memory; nothing was changed", err=True)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _echo(message: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print, with control characters and bidi overrides in deck text made visible.
+
+    A deck file is someone else's text: an escape sequence in a deck name must not drive
+    the terminal, nor a right-to-left override reorder a message.
+    """
+    if any(_unsafe(char) for char in message):
+        message = "".join(repr(char)[1:-1] if _unsafe(char) else char for char in message)
+    click.echo(message, err=err, nl=nl)
+
+
+def _unsafe(char: str) -> bool:
+    return (unicodedata.category(char) == "Cc" and char not in "\n\t") or char in _BIDI
 
 
 def _never_fail_to_print() -> None:
@@ -88,7 +105,7 @@ def _print_versions(context: click.Context, _: click.Parameter, value: bool) -> 
         except PackageNotFoundError:
             found.append(f"{name} (not installed)")
     found += [f"SQLite {sqlite3.sqlite_version}", f"zlib {zlib.ZLIB_RUNTIME_VERSION}"]
-    click.echo(f"podcards {__version__} (packages built with {', '.join(found)})")
+    _echo(f"podcards {__version__} (packages built with {', '.join(found)})")
     context.exit()
 
 
@@ -167,27 +184,27 @@ def build(
         if changes.retired:
             parts.append(f"{len(changes.retired)} retired")
         status = "wrote" if deck.written else "unchanged"
-        click.echo(
+        _echo(
             f"{status} {deck.package}: {deck.name} ({deck.notes} notes, {deck.cards} cards; "
             f"{', '.join(parts)})"
         )
         for key in changes.retired:
-            click.echo(f"  retired {key}: it still ships, tagged podcards::retired")
+            _echo(f"  retired {key}: it still ships, tagged podcards::retired")
         for old, new in changes.renamed_items():
-            click.echo(
+            _echo(
                 f"  hint: {old} was retired and {new} is new; if it is the same item renamed, "
                 f"give it `id: {old.split('/')[-1]}` so learners keep its review history"
             )
     for name in report.restyled:
-        click.echo(f"note type '{name}' has new templates or CSS; learners get them in place")
+        _echo(f"note type '{name}' has new templates or CSS; learners get them in place")
     _warn_orphaned(report.orphaned)
     if report.lock_written:
-        click.echo(f"updated {report.lock} (commit it with the deck files)")
+        _echo(f"updated {report.lock} (commit it with the deck files)")
 
 
 def _warn_recovered(recovered: tuple[Path, ...]) -> None:
     if recovered:
-        click.echo(
+        _echo(
             "warning: an earlier write was stopped part way (killed?); put back as they "
             f"were before it: {', '.join(str(path) for path in recovered)}",
             err=True,
@@ -196,7 +213,7 @@ def _warn_recovered(recovered: tuple[Path, ...]) -> None:
 
 def _warn_orphaned(orphaned: tuple[tuple[str, str], ...]) -> None:
     for deck_id, name in orphaned:
-        click.echo(
+        _echo(
             f"warning: deck '{deck_id}' ({name}) was released from here, but no deck file has "
             "it now: it is no longer updated, and learners keep its notes. Restore its file "
             "to go on updating it.",
@@ -231,17 +248,17 @@ def diff(paths: tuple[Path, ...], templates: Path | None) -> None:
     marks = {"new": "+", "changed": "~", "retired": "-"}
     arrow = "→" if _shows("→") else "->"
     for change in result.notes:
-        click.echo(f"{marks[change.status]} {change.deck_id}: {change.key} ({change.status})")
+        _echo(f"{marks[change.status]} {change.deck_id}: {change.key} ({change.status})")
         for field in change.fields:
-            click.echo(f"    {field.name}: {_shorten(field.before)!r}")
-            click.echo(f"    {' ' * len(field.name)}{arrow} {_shorten(field.after)!r}")
+            _echo(f"    {field.name}: {_shorten(field.before)!r}")
+            _echo(f"    {' ' * len(field.name)}{arrow} {_shorten(field.after)!r}")
         if change.tags:
-            click.echo(f"    tags: {' '.join(change.tags[0])} {arrow} {' '.join(change.tags[1])}")
+            _echo(f"    tags: {' '.join(change.tags[0])} {arrow} {' '.join(change.tags[1])}")
     for name in result.restyled:
-        click.echo(f"~ note type '{name}': new templates or CSS")
+        _echo(f"~ note type '{name}': new templates or CSS")
     _warn_orphaned(result.orphaned)
     if not result.notes and not result.restyled and not result.orphaned:
-        click.echo("no changes: the next build would ship exactly what was released")
+        _echo("no changes: the next build would ship exactly what was released")
 
 
 @main.command()
@@ -273,12 +290,12 @@ def retire(selectors: tuple[str, ...], deck_folder: Path) -> None:
     if not selectors:
         notes = retired_notes(deck_folder)
         for note in notes:
-            click.echo(f"{note.deck_id}: {note.key} ({note.guid})")
+            _echo(f"{note.deck_id}: {note.key} ({note.guid})")
         if not notes:
-            click.echo("no retired notes")
+            _echo("no retired notes")
         return
     for note in purge_retired(deck_folder, list(selectors)):
-        click.echo(f"purged {note.deck_id}: {note.key}; the next build no longer ships it")
+        _echo(f"purged {note.deck_id}: {note.key}; the next build no longer ships it")
 
 
 @main.command()
@@ -296,7 +313,7 @@ def schema(markdown: bool) -> None:
     """
     from podcards.schema import json_schema_text, markdown_reference
 
-    click.echo(markdown_reference() if markdown else json_schema_text(), nl=False)
+    _echo(markdown_reference() if markdown else json_schema_text(), nl=False)
 
 
 @main.command("ingest")
@@ -334,4 +351,4 @@ def ingest_command(notes: Path, output: Path | None, force: bool, update: bool) 
         raise UsageError("--force and --update cannot be used together")
     report = ingest(notes, output, mode="update" if update else "force" if force else "create")
     for line in report.lines():
-        click.echo(line)
+        _echo(line)

@@ -114,6 +114,8 @@ def _read_template(folder: Path, path: Path) -> str:
         )
     if path.is_dir():
         raise TemplateFileError(path, "is a folder, not a template file")
+    if not path.is_file():  # a device or a pipe would never end, or never begin
+        raise TemplateFileError(path, "is not a file, not a template file")
     try:
         with path.open("rb") as stream:
             raw = stream.read(MAX_TEMPLATE_BYTES + 1)

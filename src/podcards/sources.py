@@ -42,6 +42,10 @@ MAX_DEPTH = 60  # a deck nests four levels; anything deeper is a mistake or an a
 _MOMENT = re.compile(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})")
 _MAX_MOMENT = 100 * 3600
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+# a deck id names its package: Windows reads these as devices, whatever the extension
+_DEVICE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+)
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
 
 
@@ -398,6 +402,13 @@ class _Reader:
         return _construct(cls, values)
 
     def deck_rules(self, data: Mapping, values: dict[str, Any]) -> None:
+        deck_id = values.get("id")
+        if deck_id in _DEVICE_NAMES:
+            self.problem(
+                data.line_of("id"),
+                f"deck: id '{deck_id}' names a device on Windows, where the package "
+                f"{deck_id}.apkg could not be written; choose another id",
+            )
         name = values.get("name")
         if name is not None and any(not part.strip() for part in name.split("::")):
             self.problem(data.line_of("name"), f"deck: name {_short(name)!r} has an empty part")
