@@ -385,9 +385,26 @@ CASES = [
     ),
     Case(
         "a macro calling itself",
-        f"{T}: the template includes or calls itself too deeply "
+        f"{T}:1: the template includes or calls itself too deeply "
         "(rendering quote 'poetical-science' at decks/episode.yaml:18)",
         template("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}"),
+    ),
+    Case(
+        "a filter failing inside Jinja",
+        f"{T}:1: format: not all arguments converted during string formatting "
+        "(rendering quote 'poetical-science' at decks/episode.yaml:18)",
+        template("{{ item.text|format(1) }}"),
+    ),
+    Case(
+        "a method failing inside Python",
+        f"{T}:1: substring not found (rendering quote 'poetical-science' at decks/episode.yaml:18)",
+        template("{{ item.text.index('no such words') }}"),
+    ),
+    Case(
+        "a whole-number division by zero",
+        f"{T}:1: integer division or modulo by zero (rendering quote 'poetical-science' at "
+        "decks/episode.yaml:18)",
+        template("{{ 1 // 0 }}"),
     ),
     Case(
         "a template including itself",

@@ -15,6 +15,7 @@ import os
 import string
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from functools import update_wrapper
@@ -39,6 +40,7 @@ MAX_WIDTH = 10_000  # a width or precision in a format
 _MAX_BITS = 100_000  # of a whole number made by **
 _VISITS = 100_000  # values looked at to weigh one
 _PLAIN = (str, int, float, bool, type(None), tuple, list, dict, set, frozenset, range)
+_TOO_DEEP = "the template includes or calls itself too deeply"
 _OWN_MODULES = ("podcards.deck", "podcards.errors", "jinja2.", "markupsafe")
 
 
@@ -219,7 +221,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         """Re-raise a failed render's error; running out of stack or memory is a limit."""
         error = sys.exc_info()[1]
         if isinstance(error, RecursionError):
-            raise TemplateLimit("the template includes or calls itself too deeply") from None
+            raise TemplateLimit(_TOO_DEEP) from None
         if isinstance(error, MemoryError):
             raise _too_big("a value") from None
         super().handle_exception(source)
@@ -262,6 +264,10 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
             result = super().call(__context, __obj, *args, **kwargs)
         except MemoryError:
             raise _too_big("a value") from None
+        except Exception as error:
+            if (replacement := _as_template_error(error)) is None:
+                raise
+            raise replacement from error
         _check_result(result)
         return result
 
@@ -287,6 +293,10 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
             return super().call_binop(context, operator, left, right)
         except MemoryError:
             raise _too_big("the result") from None
+        except Exception as error:
+            if (replacement := _as_template_error(error)) is None:
+                raise
+            raise replacement from error
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapped = super().wrap_str_format(value)
@@ -331,6 +341,24 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         if sum(self.weight(value) for value in values) > MAX_TEXT:
             raise _too_big("the joined text")
         return (markup_join if eval_context.autoescape else str_join)(values)
+
+
+def _as_template_error(error: Exception, name: str = "") -> Exception | None:
+    """A failure inside what a template called, as the template's own error.
+
+    Python raises it outside the template's code (``'a'.index('b')``, ``x|format(1)``,
+    ``1 // 0``), where it would look like a bug of podcards; podcards' own errors, and
+    those the template's code raised itself, stay as they are (None).
+    """
+    if isinstance(error, RecursionError):
+        return TemplateLimit(_TOO_DEEP)
+    if isinstance(error, jinja2.TemplateError) or type(error).__module__.startswith("podcards"):
+        return None
+    frames = traceback.extract_tb(error.__traceback__)
+    if frames and frames[-1].filename.endswith(".j2"):
+        return None
+    where = f"{name}: " if name else ""
+    return jinja2.TemplateRuntimeError(f"{where}{error or type(error).__name__}")
 
 
 def _is_int(value: Any) -> bool:
@@ -472,6 +500,10 @@ def _guarded(env: BoundedEnvironment, name: str, function: Any) -> Any:
             result = function(*args, **kwargs)
         except MemoryError:
             raise _too_big(f"the result of {name}") from None
+        except Exception as error:
+            if (replacement := _as_template_error(error, name)) is None:
+                raise
+            raise replacement from error
         _check_result(result)
         return result
 
