@@ -243,7 +243,9 @@ def test_a_build_stopped_between_two_moves_changes_nothing(
     assert project.snapshot() == before
 
 
-@pytest.mark.parametrize("phase", ["load_decks", "read_lock", "package_bytes"])
+@pytest.mark.parametrize(
+    "phase", ["load_decks", "Renderer", "read_lock", "plan_release", "package_bytes"]
+)
 def test_ctrl_c_in_any_phase_of_a_build_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, phase: str
 ) -> None:

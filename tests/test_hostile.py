@@ -802,3 +802,11 @@ def test_a_deck_name_cannot_drive_the_terminal(project: Project) -> None:
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\u202e" not in result.output
     assert "Podcasts::Test::Episode \\x1b[2J\\u202eOne (13 notes" in result.output
+
+
+def test_a_build_to_a_cp1252_terminal_reports_and_exits_0(project: Project) -> None:
+    """It used to write everything, then crash on the deck name and exit 1."""
+    project.deck(MINIMAL_DECK.replace('Episode One"', 'Episode → One 🎙"', 1))
+    result = project.run("build", charset="cp1252")
+    assert result.exit_code == 0, result.output
+    assert "Podcasts::Test::Episode \\u2192 One \\U0001f399 (13 notes" in result.output
