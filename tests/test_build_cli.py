@@ -37,13 +37,13 @@ def test_build_writes_one_package_per_deck_and_says_what(project: Project) -> No
     result = project.build()
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in project.dist.iterdir()) == ["test-deck.apkg"]
-    assert "wrote dist/test-deck.apkg: Podcasts::Test::Episode One (13 notes, 13 cards; " in (
+    assert "wrote dist/test-deck.apkg: Podcasts::Test::Episode One (9 notes, 9 cards; " in (
         result.output
     )
     assert "updated decks/podcards.lock" in result.output
     package = project.dist / "test-deck.apkg"
     assert stat.S_IMODE(package.stat().st_mode) == 0o644
-    assert collection_rows(package, "select count() from notes") == [(13,)]
+    assert collection_rows(package, "select count() from notes") == [(9,)]
 
 
 def test_output_folder_option(project: Project) -> None:
@@ -53,23 +53,26 @@ def test_output_folder_option(project: Project) -> None:
     assert not project.dist.exists()
 
 
-def test_note_and_card_ids_are_not_zero_and_not_from_the_clock(
+def test_note_ids_are_the_first_release_time_and_stay(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Anki shows a card as added when its id says: the note's first release, not 2014."""
     project.deck()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1500000000")
     project.build()
     package = project.dist / "test-deck.apkg"
-    query = "select id from notes union all select id from cards"
-    ids = collection_rows(package, query)
-    assert all(row[0] > 0 for row in ids)
-    # a first release at another time: other mods, the same ids
-    project.dist.joinpath("test-deck.apkg").unlink()
-    project.lock.unlink()
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1900000000")
+    notes = [row[0] for row in collection_rows(package, "select id from notes order by id")]
+    assert notes == list(range(1_500_000_000_000, 1_500_000_000_000 + len(notes)))
+    cards = collection_rows(package, "select id, nid from cards order by id")
+    assert [(card, note) for card, note in cards] == [(note, note) for note in notes]
+    # a later release keeps the ids of released notes and gives new ones the new time
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1600000000")
+    project.deck(
+        MINIMAL_DECK + "  - name: Punched cards\n    text: Cards carry {{c1::programs}}.\n"
+    )
     project.build()
-    assert collection_rows(package, "select distinct mod from notes") == [(1900000000,)]
-    assert collection_rows(package, query) == ids
+    later = [row[0] for row in collection_rows(package, "select id from notes order by id")]
+    assert later == [*notes, 1_600_000_000_000]
 
 
 def test_each_note_carries_the_mod_of_its_own_content(project: Project, monkeypatch) -> None:
@@ -244,7 +247,7 @@ def test_a_restyle_is_reported(project: Project) -> None:
     project.write("templates/notetype/style.css", ".card { color: teal; }\n")
     result = project.build()
     assert result.exit_code == 0
-    assert "(13 notes, 13 cards; 0 new, 0 changed)" in result.output
+    assert "(9 notes, 9 cards; 0 new, 0 changed)" in result.output
     assert "note type 'podcards Q/A' has new templates or CSS" in result.output
     assert "note type 'podcards Cloze' has new templates or CSS" in result.output
 
@@ -272,11 +275,19 @@ def test_diff_shows_the_next_release_and_writes_nothing(project: Project) -> Non
     result = project.run("diff")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "~ test-deck: habit/poetical-science/describe (changed)" in lines
-    assert "    Back: 'Combine imagination with rigorous analysis.'" in lines
-    assert "        → 'Combine imagination with careful analysis.'" in lines
-    assert "- test-deck: reference/difference-engine/what-is (retired)" in lines
-    assert "+ test-deck: habit/punched-cards/describe (new)" in lines
+    assert "Podcasts::Test::Episode One (test-deck): 1 new, 1 changed, 1 retired, 7 unchanged" in (
+        lines
+    )
+    # the whole text as the card reads, the phrase a cloze hides in brackets, word by word
+    assert "  ~ habit/poetical-science/cloze" in lines
+    assert (
+        "      Text: {+[+}Combine{+]+} imagination with [-[rigorous]-]{+careful+} analysis."
+    ) in lines
+    assert (
+        "  - reference/difference-engine/cloze (retired, tagged podcards::retired): "
+        "[Babbage]'s earlier calculator for polynomial tables."
+    ) in lines
+    assert "  + habit/punched-cards/cloze: Cards with [holes] that carry a program." in lines
     assert project.snapshot() == before
 
 

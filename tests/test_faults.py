@@ -9,6 +9,7 @@ all as the release made them, the message says which, and no temporary file is l
 from __future__ import annotations
 
 import errno
+import json
 import os
 import signal
 import subprocess
@@ -214,11 +215,7 @@ def two_deck_project(root: Path) -> Project:
 @pytest.mark.parametrize(
     ("fault", "status", "message"),
     [
-        (
-            full_disk,
-            1,
-            "dist/other-deck.apkg: cannot write: No space left on device; nothing was changed",
-        ),
+        (full_disk, 1, ".apkg: cannot write: No space left on device; nothing was changed"),
         (send(signal.SIGINT), 130, "interrupted: nothing was changed"),
         (send(signal.SIGTERM), 143, "interrupted: nothing was changed"),
         (send(signal.SIGHUP), 129, "interrupted: nothing was changed"),
@@ -239,7 +236,7 @@ def test_a_build_stopped_between_two_moves_changes_nothing(
     with files.faults(second_move), time_limit(20):
         result = project.build()
     assert result.exit_code == status, result.output
-    assert message in result.output.splitlines()
+    assert any(line.endswith(message) for line in result.output.splitlines()), result.output
     assert project.snapshot() == before
 
 
@@ -290,10 +287,13 @@ def test_a_build_killed_between_two_moves_is_undone_by_the_next_command(tmp_path
 
     result = project.run("diff")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0].startswith(
-        "warning: an earlier write was stopped part way (killed?); put back as they were "
-        "before it: dist/"
-    )
+    assert any(
+        line.startswith(
+            "warning: an earlier write was stopped part way (killed?); put back as they were "
+            "before it: dist/"
+        )
+        for line in result.output.splitlines()
+    ), result.output
     assert project.snapshot() == before
     result = project.build()
     assert result.exit_code == 0, result.output
@@ -363,8 +363,10 @@ def test_a_purge_during_a_build_is_not_lost(project: Project) -> None:
         assert slow.wait(timeout=20) == 0
     assert result.exit_code == 0, result.output
     lock = project.lock.read_text(encoding="utf-8")
-    assert '"key": "card/old/qa"' in lock and '"purged": true' in lock
-    assert "careful analysis" in lock  # and the build's release is there too
+    entries = [json.loads(line) for line in lock.splitlines() if line.startswith('{"note"')]
+    old = [entry for entry in entries if entry["key"].startswith("card/old/")]
+    assert old and all(entry.get("purged") for entry in old)  # the purge is kept
+    assert "careful analysis" in lock  # and so is the build's release
 
 
 # -- what the build writes is never what ingest overwrites -------------------------------------

@@ -10,7 +10,7 @@ import io
 import itertools
 import sqlite3
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +19,6 @@ import genanki
 from podcards.deck import NoteKind
 from podcards.notetypes import Look, NoteType, NoteTypes
 
-# genanki numbers note and card ids up from a base; a fixed non-zero base keeps them stable.
-_ID_BASE = 1_400_000_000_000
-_ID_SPAN = 100_000
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -32,6 +29,8 @@ class PackageNote:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     mod: int
+    nid: int  # its note id; its cards take this id and the ones after it
+    due: int  # its new cards' place in the learner's queue
 
 
 @dataclass(frozen=True)
@@ -47,14 +46,18 @@ def _stable_int(text: str, modulo: int) -> int:
 
 
 class _StableNote(genanki.Note):  # type: ignore[misc]
-    """A note whose ``mod`` is when its own content last changed, not the build time."""
+    """A note with its own ``mod`` (when its content last changed, not the build time) and
+    its own ids (its first release, not a counter over the package)."""
 
-    def __init__(self, mod: int, **kwargs: Any) -> None:
+    def __init__(self, mod: int, nid: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.mod = mod
+        self.nid = nid
 
     def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
-        super().write_to_db(cursor, self.mod, deck_id, id_gen)
+        # the note takes nid, its cards nid, nid + 1, ...: as Anki numbers its own cards
+        ids = itertools.chain([self.nid], itertools.count(self.nid))
+        super().write_to_db(cursor, self.mod, deck_id, ids)
 
 
 class _StableModel(genanki.Model):  # type: ignore[misc]
@@ -95,31 +98,46 @@ def package_bytes(
     looks: Mapping[NoteKind, Look],
     mods: Mapping[NoteKind, int],
 ) -> bytes:
-    """The .apkg as bytes: the same notes give the same bytes, whatever the clock says.
+    """One deck's .apkg as bytes: the same notes give the same bytes, whatever the clock says.
 
     Only the note types the deck's notes use go in; ``mods`` gives each one's ``mod``.
     """
-    used = {note.notetype for note in deck.notes}
+    return bundle_bytes([deck], notetypes, looks, mods)
+
+
+def bundle_bytes(
+    decks: Sequence[PackageDeck],
+    notetypes: NoteTypes,
+    looks: Mapping[NoteKind, Look],
+    mods: Mapping[NoteKind, int],
+) -> bytes:
+    """One .apkg holding every deck given, each under its own name, with the very notes
+    (GUIDs, mods, ids) of its own package: importing both adds nothing twice."""
+    used = {note.notetype for deck in decks for note in deck.notes}
     models = {key: _model(notetypes[key], looks[key], mods[key]) for key in sorted(used)}
-    anki_deck = genanki.Deck(anki_deck_id(deck.deck_id), deck.name, deck.description)
-    for note in deck.notes:
-        anki_deck.add_note(
-            _StableNote(
-                mod=note.mod,
-                model=models[note.notetype],
-                fields=list(note.fields),
-                tags=list(note.tags),
-                guid=note.guid,
+    anki_decks = []
+    for deck in decks:
+        anki_deck = genanki.Deck(anki_deck_id(deck.deck_id), deck.name, deck.description)
+        for note in deck.notes:
+            anki_deck.add_note(
+                _StableNote(
+                    mod=note.mod,
+                    nid=note.nid,
+                    model=models[note.notetype],
+                    fields=list(note.fields),
+                    tags=list(note.tags),
+                    guid=note.guid,
+                    due=note.due,
+                )
             )
-        )
-    for model in models.values():
-        anki_deck.add_model(model)
+        for model in models.values():
+            anki_deck.add_model(model)
+        anki_decks.append(anki_deck)
 
     connection = sqlite3.connect(":memory:")
     try:
-        base = _ID_BASE + _stable_int(deck.deck_id, 10_000) * _ID_SPAN
-        # notes and note types write their own mod, so genanki's build time is never used
-        genanki.Package(anki_deck).write_to_db(connection.cursor(), 0, itertools.count(base))
+        # notes write their own ids and mod, note types their mod: genanki's are never used
+        genanki.Package(anki_decks).write_to_db(connection.cursor(), 0, itertools.count(1))
         connection.commit()
         collection = connection.serialize()
     finally:
@@ -133,3 +151,19 @@ def package_bytes(
             entry.external_attr = 0o644 << 16
             archive.writestr(entry, data)
     return buffer.getvalue()
+
+
+def package_mods(data: bytes) -> dict[str, int]:
+    """The GUID and ``mod`` of every note in an .apkg's bytes; empty for what is not one."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            collection = archive.read("collection.anki2")
+        connection = sqlite3.connect(":memory:")
+        try:
+            connection.deserialize(collection)
+            rows = connection.execute("select guid, mod from notes").fetchall()
+        finally:
+            connection.close()
+    except (zipfile.BadZipFile, KeyError, sqlite3.Error):
+        return {}
+    return {str(guid): int(mod) for guid, mod in rows}

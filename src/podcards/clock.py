@@ -23,3 +23,8 @@ def release_time() -> int:
             f"not {value[:40]!r}"
         )
     return int(text)
+
+
+def day(seconds: int) -> str:
+    """The date of a release time, as a learner reads it: ``2025-10-09`` (UTC)."""
+    return time.strftime("%Y-%m-%d", time.gmtime(seconds))

@@ -48,6 +48,8 @@ def scan(text: str) -> Scan:
                 f"the deletion {_shown(text[match.start() : match.end() + 20])} is never closed; "
                 "end it with '}}'"
             )
+            rest.append(text[position : match.start()])
+            position = len(text)  # reported: the rest is the unclosed deletion's
             break
         inner = text[match.end() : close]
         if _OPENER.search(inner):

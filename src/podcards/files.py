@@ -271,6 +271,20 @@ def _sync_folder(folder: Path) -> None:
         os.close(handle)
 
 
+def refuse_podcards_files(path: Path, what: str) -> None:
+    """Never let ``what`` (an export, say) replace a lock, a package or a deck file."""
+    name = path.name
+    if name == "podcards.lock" or name.startswith(".podcards-"):
+        problem = "is podcards' own record"
+    elif path.suffix in (".apkg", ".yaml", ".yml"):
+        problem = "is a package or a deck file"
+    else:
+        return
+    raise PodcardsError(
+        [Problem(Location.of(path), f"{problem}: {what} never replaces it; nothing was written")]
+    )
+
+
 def write_text(path: Path, text: str, journal: Path | None = None) -> None:
     write_together([(path, text.encode("utf-8"))], journal)
 

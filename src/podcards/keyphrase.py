@@ -6,7 +6,7 @@ What the card shows beside the text may be given too, so that the answer is not 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from wordfreq import zipf_frequency
@@ -21,6 +21,12 @@ _CONTRACTION = re.compile(r"'(?:t|ll|re|ve|m|d)$")
 _SENTENCE_END = re.compile(r"[.!?:;…•\n]")
 _YEAR = re.compile(r"1\d{3}|20\d{2}")
 _UNIT_ATTACHED = re.compile(r"[$£€¥+\-−]\d.*|\d.*[^\W\d_]|.*%")  # "$5", "-5%", "40x", "5kg"
+_ABBREVIATION = re.compile(r"[A-Z]{2,5}s?")
+# Determiners and object pronouns: the word before one is an action ("reaches every phone").
+_OBJECT_WORDS = frozenset(
+    {"a", "an", "the", "every", "each", "its", "their", "his", "her", "your", "our", "my"}
+    | {"this", "these", "those", "them", "him", "us", "me", "some"}
+)
 _MAGNITUDES = frozenset({"hundred", "thousand", "million", "billion", "trillion", "percent"})
 
 _MAX_ZIPF = 8.0  # above the commonest English word ("the" is 7.7): rarity stays positive
@@ -54,6 +60,18 @@ class _Word:
     kind: str  # stop, number, unit, name, term, or plain (a word that only stands alone)
     value: float  # how much hiding it tests recall
     joins_previous: bool  # only spaces since the previous word, so one phrase may hold both
+    needs_left: bool = False  # a fragment of the term before it: "2.0" of "Software 2.0"
+    needs_right: bool = False  # a fragment of the term after it: "ML" of "ML stack"
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The phrase chosen to hide: characters [start, end) of the text, and whether it is
+    distinctive enough to test recall (else it is only the best the text has)."""
+
+    start: int
+    end: int
+    strong: bool
 
 
 def find_key_phrase(text: str, avoid: str = "") -> tuple[int, int] | None:
@@ -62,6 +80,12 @@ def find_key_phrase(text: str, avoid: str = "") -> tuple[int, int] | None:
     avoid is the text shown next to the cloze: a phrase whose words all appear in it would
     give the answer away, so the next best phrase is taken instead.
     """
+    chosen = pick_key_phrase(text, avoid)
+    return (chosen.start, chosen.end) if chosen and chosen.strong else None
+
+
+def pick_key_phrase(text: str, avoid: str = "") -> Pick | None:
+    """The best phrase to hide, strong or not; None only when no word can be hidden at all."""
     words = _words(text)
     max_length = min(_MAX_PHRASE_WORDS, max(1, int(len(words) * _MAX_PHRASE_SHARE)))
     shown = _keys(avoid)
@@ -69,14 +93,15 @@ def find_key_phrase(text: str, avoid: str = "") -> tuple[int, int] | None:
         (first, last)
         for first, last in _phrases(words, max_length)
         if not {word.key for word in words[first : last + 1]} <= shown
+        and not words[first].needs_left
+        and not words[last].needs_right
     ]
     if not phrases:
         return None
     # the highest score wins; on a tie, the earliest phrase, then the shortest
     first, last = min(phrases, key=lambda pair: (-_score(words[pair[0] : pair[1] + 1]), pair))
-    if _score(words[first : last + 1]) < _MIN_SCORE:
-        return None
-    return words[first].start, words[last].end
+    strong = _score(words[first : last + 1]) >= _MIN_SCORE
+    return Pick(words[first].start, words[last].end, strong)
 
 
 def _words(text: str) -> list[_Word]:
@@ -89,11 +114,58 @@ def _words(text: str) -> list[_Word]:
         gap = text[words[-1].end : match.start()] if words else ""
         joins = gap.isspace() and "\n" not in gap
         initial = not words or _SENTENCE_END.search(gap) is not None
+        # a number right after a capitalised word is part of its name: "Software 2.0"
+        named_number = (
+            joins
+            and key[:1].isdigit()
+            and text[words[-1].start].isupper()
+            and not _YEAR.fullmatch(word)
+        )
         after_number = joins and _is_quantity(words[-1], text)
         kind = _kind(word, key, after_number=after_number, initial=initial)
         value = _value(word, key, kind, initial=initial)
-        words.append(_Word(match.start(), match.start() + len(word), key, kind, value, joins))
-    return words
+        words.append(
+            _Word(
+                match.start(),
+                match.start() + len(word),
+                key,
+                kind,
+                value,
+                joins,
+                needs_left=named_number,
+            )
+        )
+    return _with_verbs_and_fragments(words, text)
+
+
+def _with_verbs_and_fragments(words: list[_Word], text: str) -> list[_Word]:
+    """What a word's neighbours say of it: a verb takes an object, an abbreviation a noun.
+
+    "reaches every phone", "Automate the parts": a word followed by a determiner or object
+    pronoun is an action, which hides no fact. "ML stack": an abbreviation before a noun, or
+    one in brackets after its spelled-out term, is a fragment, never hidden alone.
+    """
+    refined = list(words)
+    for index, word in enumerate(words):
+        after = words[index + 1] if index + 1 < len(words) else None
+        written = text[word.start : word.end]
+        joined_after = after is not None and after.joins_previous
+        if joined_after and after is not None and after.key in _OBJECT_WORDS:
+            initial = index == 0 or _SENTENCE_END.search(text[words[index - 1].end : word.start])
+            if word.kind in ("plain", "term") or (word.kind == "name" and initial):
+                refined[index] = replace(refined[index], value=word.value - _VERB_COST)
+        if _ABBREVIATION.fullmatch(written):
+            brackets = text[word.start - 1 : word.start] + text[word.end : word.end + 1]
+            comparative = index + 2 < len(words) and words[index + 2].key == "than"
+            before_noun = (
+                joined_after
+                and after is not None
+                and after.kind in ("plain", "term")
+                and not comparative  # "AI smarter than humans": no compound noun
+            )
+            if brackets == "()" or before_noun:
+                refined[index] = replace(refined[index], needs_right=True)
+    return refined
 
 
 def _key(word: str) -> str:
@@ -125,9 +197,15 @@ def _kind(word: str, key: str, *, after_number: bool, initial: bool) -> str:
 
 
 def _is_quantity(word: _Word, text: str) -> bool:
-    """Whether a unit may follow a word: a number, but not a year nor a code like "AI5"."""
+    """Whether a unit may follow a word: a number, but not a year, a code like "AI5", nor
+    the number of a name like "Software 2.0"."""
     written = text[word.start : word.end]
-    return word.kind == "number" and not _YEAR.fullmatch(written) and not written[0].isalpha()
+    return (
+        word.kind == "number"
+        and not word.needs_left
+        and not _YEAR.fullmatch(written)
+        and not written[0].isalpha()
+    )
 
 
 def _value(word: str, key: str, kind: str, *, initial: bool) -> float:
@@ -201,9 +279,32 @@ def _phrases(words: list[_Word], max_length: int) -> list[tuple[int, int]]:
 def _join(words: list[_Word], index: int) -> bool:
     """Whether words[index] and the next word belong to one phrase."""
     left, right = words[index], words[index + 1]
-    return right.joins_previous and (left.kind, right.kind) in _JOINS
+    if not right.joins_previous:
+        return False
+    return (left.kind, right.kind) in _JOINS or right.needs_left or left.needs_right
 
 
 def _score(phrase: list[_Word]) -> float:
     """The words' values, less a cost per extra word, so a phrase must beat its best word."""
     return sum(word.value for word in phrase) - _JOIN_COST * (len(phrase) - 1)
+
+
+# -- judging a phrase someone else chose (``podcards check``) ------------------------------
+
+_DISTINCTIVE_ZIPF = 4.5  # rarer than about 1 word in 30,000: "robot", "decline", "Musk"
+
+
+def is_distinctive(word: str) -> bool:
+    """Whether a word on the front would give its answer away: a number, an abbreviation,
+    or a word rarer than everyday English; never a stopword."""
+    key = _key(_POSSESSIVE.sub("", word))
+    if not key or key in _STOPWORDS:
+        return False
+    if any(char.isdigit() for char in key) or _ABBREVIATION.fullmatch(word):
+        return True
+    return _zipf(key) < _DISTINCTIVE_ZIPF
+
+
+def is_action_word(word: str) -> bool:
+    """An -ing form of a common verb ("reversing", "planning"): an action, not a fact."""
+    return _is_verb(_key(word))

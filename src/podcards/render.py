@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import html
 import os
 import re
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -18,17 +19,19 @@ from markupsafe import Markup, escape
 from podcards.ankimarkup import shown_as_typed
 from podcards.cloze import deletions, has_deletion, is_blank, plain
 from podcards.deck import Card, Deck, Framework, Item, Kind, NoteKind, Quote
-from podcards.errors import Location, PodcardsError, Problem
-from podcards.keyphrase import find_key_phrase
+from podcards.errors import Location, PodcardsError, Problem, Severity
+from podcards.keyphrase import pick_key_phrase
 from podcards.lockfile import LockedNote
 from podcards.notetypes import NoteType
+from podcards.release import spread_siblings
 from podcards.sandbox import BoundedEnvironment, TemplateLoader
 from podcards.words import is_stopword
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 CARD_KINDS = tuple(kind.value for kind in Kind)
-_MASK = "[…]"
-_TAGS = re.compile(r"<[^<>]*>")  # not <[^>]*>: on "<<<<..." that is quadratic
+_MASK = "…"
+_TAGS = re.compile(r"<[^<>]*>")
+_ONE_IDEA_WORDS = 35
 
 
 class _NoKeyPhrase(ValueError):
@@ -45,17 +48,29 @@ class CardTemplate:
     notetype: NoteKind
 
 
-def cloze_markup(text: str, avoid: str = "") -> Markup:
+@dataclass
+class _Picks:
+    """The key phrases podcards chose itself while rendering one card."""
+
+    weak: list[str] = field(default_factory=list)
+    chosen: list[str] = field(default_factory=list)
+
+
+def cloze_markup(text: str, avoid: str = "", picks: _Picks | None = None) -> Markup:
     """Escape user text but keep its deletions; hide an automatic key phrase if none is marked.
 
     ``avoid`` is what the card shows around the text: a phrase from it would be no question.
     """
     if not has_deletion(text):
-        span = find_key_phrase(text, avoid)
-        if span is None:
+        chosen = pick_key_phrase(text, avoid)
+        if chosen is None:
             raise _NoKeyPhrase(text)
-        start, end = span
-        text = f"{text[:start]}{{{{c1::{text[start:end]}}}}}{text[end:]}"
+        phrase = text[chosen.start : chosen.end]
+        if picks is not None:
+            picks.chosen.append(phrase)
+            if not chosen.strong:
+                picks.weak.append(phrase)
+        text = f"{text[: chosen.start]}{{{{c1::{phrase}}}}}{text[chosen.end :]}"
     parts: list[str] = []
     last = 0
     for deletion in deletions(text):
@@ -88,7 +103,12 @@ def _text_filter(function: Callable[..., Any]) -> Callable[..., Any]:
 
 @jinja2.pass_context
 def _cloze_filter(context: jinja2.runtime.Context, text: object) -> Markup:
-    return cloze_markup(_text_of(text, "cloze"), str(context.get("cue", "")))
+    picks = context.get("_picks")
+    return cloze_markup(
+        _text_of(text, "cloze"),
+        str(context.get("_shown_cue", "")),
+        picks if isinstance(picks, _Picks) else None,
+    )
 
 
 def highlight(text: str) -> Markup:
@@ -107,12 +127,26 @@ def highlight(text: str) -> Markup:
 
 
 def mask(text: str, name: str) -> str:
-    """Hide a name and its longer words in a text, so a reverse card does not give it away."""
+    """Hide a name, its words and their other forms, so a reverse card does not give it away.
+
+    "Cosmic compute" also hides "computation": a word is hidden by its first five letters.
+    """
     masked = re.sub(re.escape(name), _MASK, text, flags=re.IGNORECASE)
-    for word in re.findall(r"[\w']+", name):
+    for word in re.findall(r"[^\W\d_]+", name):
         if len(word) >= 4 and not is_stopword(word):
-            masked = re.sub(rf"\b{re.escape(word)}\b", _MASK, masked, flags=re.IGNORECASE)
-    return re.sub(r"\[…\](?:[\s-]+\[…\])+", _MASK, masked)
+            stem = re.escape(word[:5] if len(word) > 5 else word)
+            masked = re.sub(rf"\b{stem}[\w'’-]*", _MASK, masked, flags=re.IGNORECASE)
+    return re.sub(r"…(?:[\s-]+…)+", _MASK, masked)
+
+
+def one_idea(text: object) -> bool:
+    """Whether a summary states one idea: one sentence, not a list, short enough to recall."""
+    if not isinstance(text, str):
+        return False
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", plain(text).strip()) if s]
+    words = plain(text).split()
+    listed = text.count(";") > 0 or text.count(",") >= 3 or "\n" in text.strip()
+    return len(sentences) == 1 and len(words) <= _ONE_IDEA_WORDS and not listed
 
 
 def format_moment(seconds: int) -> str:
@@ -133,6 +167,23 @@ def moment_url(url: str | None, seconds: int | None) -> str | None:
     return urlunsplit(parts._replace(fragment=f"t={seconds}"))
 
 
+def episode_cue(deck: Deck) -> str:
+    """The short label on every card's front: the author's, or the podcast and its guests."""
+    episode = deck.episode
+    if episode.cue:
+        return episode.cue
+    guests = " & ".join(episode.guests[:2]) + (" et al." if len(episode.guests) > 2 else "")
+    return f"{episode.podcast} · {guests}" if guests else episode.podcast
+
+
+@dataclass(frozen=True)
+class RenderedDeck:
+    """A deck's cards in teaching order, and what the author should know about them."""
+
+    cards: tuple[Card, ...]
+    warnings: tuple[Problem, ...] = ()
+
+
 class Renderer:
     """Renders every card of a deck with the templates found in the given folders."""
 
@@ -151,6 +202,7 @@ class Renderer:
             highlight=_text_filter(highlight),
             mask=_text_filter(mask),
         )
+        self.env.tests["one_idea"] = one_idea
         self.templates = self._find_card_templates()
 
     def _find_card_templates(self) -> list[CardTemplate]:
@@ -199,29 +251,66 @@ class Renderer:
         """A template of the project's own wording that needs no item, such as ``_retired.j2``."""
         return self.env.get_template(name).render().strip()
 
+    def deck_description(self, deck: Deck, released: str) -> str:
+        """What Anki shows on the deck's overview (``_description.j2``); a mistake in the
+        user's copy of it is a ``path:line`` problem."""
+        takeaway = plain(deck.takeaway.text) if deck.takeaway else ""
+        try:
+            template = self.env.get_template("_description.j2")
+            shown = template.render(
+                deck=deck, episode=deck.episode, takeaway=takeaway, released=released
+            ).strip()
+            return shown_as_typed(shown, deck.deck.markup)
+        except jinja2.TemplateSyntaxError as error:
+            raise PodcardsError([_syntax_problem(error)]) from None
+        except Exception as error:
+            if not _raised_by_template(error):
+                raise
+            where = next(
+                (
+                    Location(_shown(name), line)
+                    for name, line in _frames(error)
+                    if name.endswith(".j2")
+                ),
+                Location(self.static_path("_description.j2")),
+            )
+            raise PodcardsError([Problem(where, str(error) or type(error).__name__)]) from None
+
     def static_path(self, name: str) -> str:
         return _shown(self.env.loader.get_source(self.env, name)[1] or name)  # type: ignore[union-attr]
 
-    def render_deck(self, deck: Deck) -> list[Card]:
-        """Every card of the deck, in a stable order; all template problems at once."""
-        self._check_skips(deck)
-        cards: list[Card] = []
+    def retired_fields(self, note: LockedNote, notetype: NoteType) -> tuple[str, ...]:
+        """A removed note's last fields: the retired mark in front of its cue, and on its
+        back (the Extra field) a line that says how to delete every removed card."""
+        fields = list(note.fields)
+        context = notetype.field_index("Context")
+        fields[context] = f"{self.partial('_retired.j2')} {fields[context]}"
+        extra = notetype.field_index("Extra")
+        line = self.partial("_retired_back.j2")
+        fields[extra] = f"{line}<br>{fields[extra]}" if fields[extra] else line
+        return tuple(fields)
+
+    def render_deck(self, deck: Deck) -> RenderedDeck:
+        """Every card of the deck in teaching order; all template problems at once.
+
+        Teaching order: every item's first card, in the order of the deck, before any
+        item's second card, so that two cards of one item never come close together.
+        """
+        self._check_switches(deck)
+        cards: list[tuple[tuple[int, int], Card]] = []
         problems: list[Problem] = []
+        warnings: list[Problem] = []
         failures: dict[tuple[Location, str], list[Item]] = {}
-        for item, framework in deck.items():
+        for position, (item, framework) in enumerate(deck.items()):
+            sibling = 0
             for template in self.templates:
                 if template.kind != item.KIND or self._skipped(deck, item, template):
                     continue
+                picks = _Picks()
                 try:
-                    card = self._render(deck, item, framework, template)
+                    card = self._render(deck, item, framework, template, picks)
                 except _NoKeyPhrase:
-                    problems.append(
-                        Problem(
-                            item.location,
-                            f"{item.KIND} '{item.id}': no phrase to hide in its text; "
-                            "mark the key phrase as {{c1::...}}",
-                        )
-                    )
+                    warnings.append(_no_phrase(item, template))
                     continue
                 except jinja2.TemplateSyntaxError as error:
                     problems.append(_syntax_problem(error))
@@ -235,8 +324,10 @@ class Renderer:
                     where, message = self._template_failure(template, error)
                     failures.setdefault((where, message), []).append(item)
                     continue
+                warnings += [_weak_phrase(item, template, phrase) for phrase in picks.weak]
                 if card is not None:
-                    cards.append(card)
+                    cards.append(((sibling, position), card))
+                    sibling += 1
         # a broken template fails the same way for many items: say it once
         for (where, message), items in failures.items():
             first = items[0]
@@ -249,20 +340,16 @@ class Renderer:
             )
         if problems:
             raise PodcardsError(problems)
-        return cards
+        in_rounds = [card for _, card in sorted(cards, key=lambda pair: pair[0])]
+        ordered = spread_siblings(in_rounds, key=lambda card: card.key.rsplit("/", 1)[0])
+        return RenderedDeck(tuple(ordered), tuple(warnings))
 
-    def retired_fields(self, note: LockedNote, notetype: NoteType) -> tuple[str, ...]:
-        """A removed note's last fields, with the retired mark in front of its cue."""
-        fields = list(note.fields)
-        context = notetype.field_index("Context")
-        fields[context] = f"{self.partial('_retired.j2')} {fields[context]}"
-        return tuple(fields)
-
-    def _check_skips(self, deck: Deck) -> None:
+    def _check_switches(self, deck: Deck) -> None:
         known = {template.name for template in self.templates}
         problems = [
-            Problem(deck.location, f"deck: skip_cards: no card template '{name}'")
-            for name in deck.deck.skip_cards
+            Problem(deck.location, f"deck: {key}: no card template '{name}'")
+            for key in ("skip_cards", "add_cards")
+            for name in getattr(deck.deck, key)
             if name not in known
         ]
         for item, _ in deck.items():
@@ -270,10 +357,11 @@ class Renderer:
             problems += [
                 Problem(
                     item.location,
-                    f"{item.KIND} '{item.id}': skip_cards: no {item.KIND} card '{name}' "
+                    f"{item.KIND} '{item.id}': {key}: no {item.KIND} card '{name}' "
                     f"(there are: {', '.join(sorted(stems))})",
                 )
-                for name in item.skip_cards
+                for key in ("skip_cards", "add_cards")
+                for name in getattr(item, key)
                 if name not in stems
             ]
         if problems:
@@ -283,10 +371,20 @@ class Renderer:
     def _skipped(deck: Deck, item: Item, template: CardTemplate) -> bool:
         return template.name in deck.deck.skip_cards or template.stem in item.skip_cards
 
+    @staticmethod
+    def _requested(deck: Deck, item: Item, template: CardTemplate) -> bool:
+        return template.name in deck.deck.add_cards or template.stem in item.add_cards
+
     def _render(
-        self, deck: Deck, item: Item, framework: Framework | None, template: CardTemplate
+        self,
+        deck: Deck,
+        item: Item,
+        framework: Framework | None,
+        template: CardTemplate,
+        picks: _Picks,
     ) -> Card | None:
         variables = _variables(deck, item, framework)
+        variables["requested"] = self._requested(deck, item, template)
         jinja_template = self.env.get_template(f"{template.name}.j2")
         context = jinja_template.new_context(variables)
 
@@ -302,7 +400,8 @@ class Renderer:
 
         # The cue first: an automatic key phrase must not be one the cue already shows.
         cue = block("context", "_context.j2")
-        context.vars["cue"] = html.unescape(_TAGS.sub(" ", cue))
+        context.vars["_shown_cue"] = html.unescape(_TAGS.sub(" ", cue))
+        context.vars["_picks"] = picks
         # Then the prompt: a blank one means the template does not apply to this item.
         prompt = block("text" if template.notetype is NoteKind.CLOZE else "front", None)
         if is_blank(prompt):
@@ -343,6 +442,26 @@ class Renderer:
         return Location(path, line), str(error) or type(error).__name__
 
 
+def _no_phrase(item: Item, template: CardTemplate) -> Problem:
+    return Problem(
+        item.location,
+        f"{item.KIND} '{item.id}' gets no {template.stem} card: nothing in its text is worth "
+        "hiding; mark the key phrase as {{c1::...}} or give it a question",
+        Severity.WARNING,
+        "no-key-phrase",
+    )
+
+
+def _weak_phrase(item: Item, template: CardTemplate, phrase: str) -> Problem:
+    return Problem(
+        item.location,
+        f"{item.KIND} '{item.id}': its {template.stem} card hides '{phrase}', the best phrase "
+        "podcards could find; mark a better one as {{c1::...}}",
+        Severity.WARNING,
+        "weak-key-phrase",
+    )
+
+
 def _raised_by_template(error: Exception) -> bool:
     """Whether a template's own code failed (a Jinja error, or ``{{ 1 / 0 }}``): the user's."""
     if isinstance(error, jinja2.TemplateError):
@@ -380,6 +499,73 @@ def _variables(deck: Deck, item: Item, framework: Framework | None) -> dict[str,
         "item": item,
         "framework": framework,
         "speaker": speaker,
+        "speakers": deck.speakers(),
+        "cue": episode_cue(deck),
+        "label": None,
+        "requested": False,
         "moment": format_moment(item.at) if item.at is not None else None,
         "moment_url": moment_url(deck.episode.url, item.at),
     }
+
+
+def stray_template_files(folder: Path) -> list[Problem]:
+    """Files in a templates folder that podcards would never use, each a warning naming it:
+    a folder that is no kind (``qoute/``), a card template not ending in ``.j2``."""
+    kinds = ", ".join(CARD_KINDS)
+    known = "; the kinds are " + kinds + ", and notetype/ holds the note types' HTML and CSS"
+    notetype_files = sorted(path.name for path in (BUILTIN_TEMPLATES / "notetype").iterdir())
+    problems = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue  # editors' and systems' own files
+        where = Location(_shown(str(path)))
+        if path.is_dir() and path.name == "notetype":
+            problems += [
+                Problem(
+                    Location(_shown(str(inner))),
+                    f"not a note type file, so never used; they are {', '.join(notetype_files)}",
+                    Severity.WARNING,
+                    "stray-template",
+                )
+                for inner in sorted(path.iterdir())
+                if inner.name not in notetype_files and not inner.name.startswith(".")
+            ]
+        elif path.is_dir() and path.name in CARD_KINDS:
+            problems += [
+                Problem(
+                    Location(_shown(str(inner))),
+                    f"not a card template, so never used: card templates are files ending in "
+                    f".j2{_rename_hint(inner)}",
+                    Severity.WARNING,
+                    "stray-template",
+                )
+                for inner in sorted(path.iterdir())
+                if not (inner.is_file() and inner.suffix == ".j2")
+                and not inner.name.startswith(".")
+            ]
+        elif path.is_dir():
+            close = difflib.get_close_matches(path.name, [*CARD_KINDS, "notetype"], n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(
+                Problem(
+                    where,
+                    f"'{path.name}' is not a kind of item, so its templates are never used"
+                    f"{hint}{known}",
+                    Severity.WARNING,
+                    "stray-template",
+                )
+            )
+        elif path.suffix != ".j2" and not path.name.lower().startswith("readme"):
+            problems.append(
+                Problem(
+                    where,
+                    f"not used: templates are .j2 files in a kind's folder{known}",
+                    Severity.WARNING,
+                    "stray-template",
+                )
+            )
+    return problems
+
+
+def _rename_hint(path: Path) -> str:
+    return f"; rename it {path.stem}.j2 to use it" if path.is_file() else ""
