@@ -681,6 +681,12 @@ CASES = [
         "nothing was written",
         args=("export", "--format", "tsv", "-o", "dist/test-deck.apkg"),
     ),
+    Case(
+        "podcards new with a device name",
+        "Error: 'con' names a device on Windows; choose another deck id",
+        args=("new", "con"),
+        exit=2,
+    ),
     # -- the terminal -------------------------------------------------------------------------
     Case(
         "an escape sequence in a deck name, in a message",

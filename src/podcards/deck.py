@@ -472,5 +472,11 @@ def slug(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))[:60].strip("-")
 
 
+DEVICE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+)
+"""Names Windows reads as devices, whatever the extension: no deck id (it names a package)."""
+
+
 def is_valid_id(value: str) -> bool:
     return len(value) <= MAX_ID_LENGTH and ID_PATTERN.fullmatch(value) is not None

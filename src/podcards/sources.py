@@ -19,6 +19,7 @@ import yaml
 
 from podcards.cloze import has_deletion, scan
 from podcards.deck import (
+    DEVICE_NAMES,
     FORMAT_VERSION,
     MAX_ID_LENGTH,
     SECTIONS,
@@ -42,10 +43,6 @@ MAX_DEPTH = 60  # a deck nests four levels; anything deeper is a mistake or an a
 _MOMENT = re.compile(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})")
 _MAX_MOMENT = 100 * 3600
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-# a deck id names its package: Windows reads these as devices, whatever the extension
-_DEVICE_NAMES = frozenset(
-    {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
-)
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
 
 
@@ -403,7 +400,7 @@ class _Reader:
 
     def deck_rules(self, data: Mapping, values: dict[str, Any]) -> None:
         deck_id = values.get("id")
-        if deck_id in _DEVICE_NAMES:
+        if deck_id in DEVICE_NAMES:
             self.problem(
                 data.line_of("id"),
                 f"deck: id '{deck_id}' names a device on Windows, where the package "
