@@ -13,13 +13,15 @@ SOURCE = Path(__file__).resolve().parent.parent / "src" / "podcards"
 CORE = {
     *("deck", "errors", "cloze", "clock", "words", "notetypes", "lockfile", "release"),
     *("notes_text", "diffing", "export"),  # what a release means to members, in words
+    "ankimarkup",
 }
+# Jinja has two owners: render (templates to fields) and sandbox (what a template may do)
 LIBRARIES = {
-    "click": "cli",
-    "yaml": "sources",
-    "jinja2": "render",
-    "genanki": "anki",
-    "anki": "anki_engine",
+    "click": {"cli"},
+    "yaml": {"sources"},
+    "jinja2": {"render", "sandbox"},
+    "genanki": {"anki"},
+    "anki": {"anki_engine"},
 }
 
 
@@ -53,14 +55,14 @@ def test_the_core_imports_nothing_but_the_standard_library_and_the_core() -> Non
                 assert top in sys.stdlib_module_names, (name, imported)
 
 
-def test_each_library_is_imported_by_one_module() -> None:
-    for library, owner in LIBRARIES.items():
+def test_each_library_is_imported_by_its_owners_only() -> None:
+    for library, owners in LIBRARIES.items():
         importers = {
             name
             for name, found in modules().items()
             if any(i.split(".")[0] == library for i in found)
         }
-        assert importers == {owner}, library
+        assert importers == owners, library
 
 
 # Commands that build on the build's plan (check and preview judge and show what a build

@@ -154,7 +154,8 @@ def test_readme_example_templates_render_for_every_item(
     without = BARE_DECK.replace(
         "Ship {{c1::weekly}}.", "Ship {{c1::weekly}}.\n    context: On pace."
     )
-    cards = render_all(project, shipped, BARE_DECK, FULL_DECK, without.replace("bare", "bare2"))
+    second = without.replace("bare", "bare2").replace("name: Bare", "name: Bare 2")
+    cards = render_all(project, shipped, BARE_DECK, FULL_DECK, second)
     ours = [card for card in cards if card.key.endswith("/" + Path(path).stem)]
     assert ours, "the example gives no card for any item"
     assert_well_rendered(ours)

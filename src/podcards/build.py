@@ -14,9 +14,10 @@ from podcards.deck import Card, Deck, NoteKind
 from podcards.diffing import ReleaseDiff, deck_diff
 from podcards.errors import Location, PodcardsError, Problem, UsageError
 from podcards.export import export_text
-from podcards.files import write_together
+from podcards.files import JOURNAL_NAME, recover, write_together
 from podcards.lockfile import LOCK_NAME, Lock, LockedNote, format_lock, read_lock
 from podcards.notetypes import Look, NoteTypes, as_released, template_problems
+from podcards.projectlock import project_lock
 from podcards.release import (
     Allowances,
     BuiltDeck,
@@ -62,6 +63,7 @@ class BuildReport:
     restyled: tuple[str, ...]  # names of note types whose templates or CSS changed
     orphaned: tuple[tuple[str, str], ...]
     warnings: tuple[Problem, ...] = ()
+    recovered: tuple[Path, ...] = ()  # files an interrupted earlier write had changed
 
 
 def find_deck_files(paths: list[Path]) -> list[Path]:
@@ -205,7 +207,26 @@ def build(
     bundle: str | None = None,
 ) -> BuildReport:
     """Build one package per deck, or one ``bundle`` of them all; write them and the lock
-    together, or nothing at all. A bundle's release is the very release of its decks."""
+    together, or nothing at all. A bundle's release is the very release of its decks.
+
+    Holds the project lock from reading the lock to writing it, so that no other command
+    changes the lock in between (a purge would be lost).
+    """
+    deck_folder = find_deck_files(paths)[0].parent
+    with project_lock(deck_folder, "podcards build"):
+        recovered = tuple(recover(deck_folder / JOURNAL_NAME))
+        report = _build(paths, output_dir, templates_dir, allow, notetypes, bundle)
+    return replace(report, recovered=recovered)
+
+
+def _build(
+    paths: list[Path],
+    output_dir: Path,
+    templates_dir: Path | None,
+    allow: Allowances,
+    notetypes: NoteTypes | None,
+    bundle: str | None,
+) -> BuildReport:
     notetypes = _current(notetypes)
     if bundle is not None:
         bundle = _bundle_name(bundle)
@@ -244,7 +265,7 @@ def build(
     lock_written = _differs(planned.lock_path, lock_text)
     if lock_written:
         outputs.append((planned.lock_path, lock_text))
-    write_together(outputs)
+    write_together(outputs, planned.lock_path.parent / JOURNAL_NAME)
     restyled = tuple(notetypes[kind].name for kind in release.restyled)
     return BuildReport(
         tuple(reports),
@@ -273,6 +294,7 @@ class Diff:
     lock: Path
     orphaned: tuple[tuple[str, str], ...]
     warnings: tuple[Problem, ...] = ()
+    recovered: tuple[Path, ...] = ()
 
 
 def diff(
@@ -280,6 +302,7 @@ def diff(
 ) -> Diff:
     """What the next build would change for members: the planner's own changes, in words."""
     notetypes = _current(notetypes)
+    recovered = settle(find_deck_files(paths)[0].parent)
     planned = plan(paths, templates_dir=templates_dir, notetypes=notetypes)
     release = planned.release
     decks = tuple(
@@ -287,7 +310,20 @@ def diff(
     )
     restyled = tuple(notetypes[kind].name for kind in release.restyled)
     changes = ReleaseDiff(decks, planned.previous.last_release, restyled)
-    return Diff(changes, planned.lock_path, planned.orphaned, planned.warnings)
+    return Diff(changes, planned.lock_path, planned.orphaned, planned.warnings, recovered)
+
+
+def settle(deck_folder: Path) -> tuple[Path, ...]:
+    """Undo a write that a crash stopped part way, if there is one: the files put back.
+
+    Read-only commands call it too; they take the project lock only when there is a
+    journal to undo.
+    """
+    journal = deck_folder / JOURNAL_NAME
+    if not journal.exists():
+        return ()
+    with project_lock(deck_folder, "podcards (undoing an interrupted write)"):
+        return tuple(recover(journal))
 
 
 @dataclass(frozen=True)
@@ -510,21 +546,30 @@ def _differs(path: Path, data: bytes) -> bool:
 
 
 def retired_notes(deck_folder: Path) -> list[LockedNote]:
+    settle(deck_folder)
     lock = read_lock(deck_folder / LOCK_NAME)
     retired = (n for n in lock.notes.values() if n.retired and not n.purged)
     return sorted(retired, key=lambda n: (n.deck_id, n.key))
 
 
 def purge_retired(deck_folder: Path, selectors: list[str]) -> list[Purge]:
-    """Stop shipping retired notes: drop them from the lock, all selectors or none."""
+    """Stop shipping retired notes: drop them from the lock, all selectors or none.
+
+    Reads and writes the lock holding the project lock, so that a build cannot write back
+    a lock it read before the purge.
+    """
     lock_path = deck_folder / LOCK_NAME
-    if not lock_path.exists():
-        raise UsageError(f"{lock_path} does not exist: nothing has been released from here")
-    lock = read_lock(lock_path)
-    purges: list[Purge] = []
-    for selector in selectors:
-        lock, done = purge(lock, selector, release_time())
-        purges.append(done)
-    if any(done.purged for done in purges):
-        write_together([(lock_path, format_lock(lock).encode("utf-8"))])
+    with project_lock(deck_folder, "podcards retire --purge"):
+        recover(deck_folder / JOURNAL_NAME)
+        if not lock_path.exists():
+            raise UsageError(f"{lock_path} does not exist: nothing has been released from here")
+        lock = read_lock(lock_path)
+        purges: list[Purge] = []
+        for selector in selectors:
+            lock, done = purge(lock, selector, release_time())
+            purges.append(done)
+        if any(done.purged for done in purges):
+            write_together(
+                [(lock_path, format_lock(lock).encode("utf-8"))], deck_folder / JOURNAL_NAME
+            )
     return purges

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import unicodedata
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -10,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from podcards import __version__
+from podcards import __version__, files, interrupts
 from podcards.errors import PodcardsError, Problem, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -22,25 +24,70 @@ def _user_errors(command: F) -> F:
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _never_fail_to_print()
+        mark = files.written_count()
         try:
-            return command(*args, **kwargs)
+            with interrupts.as_exceptions():  # SIGTERM and SIGHUP clean up as Ctrl-C does
+                return command(*args, **kwargs)
         except PodcardsError as error:
             for problem in error.problems:
-                click.echo(str(problem), err=True)
+                _echo(str(problem), err=True)
             allowances: frozenset[str] = getattr(error, "allowances", frozenset())
             flags = " ".join(_ALLOWANCE_FLAGS[name] for name in sorted(allowances))
             if flags:
-                click.echo(
-                    f"to release it anyway, knowing the cost: podcards build {flags}", err=True
-                )
+                _echo(f"to release it anyway, knowing the cost: podcards build {flags}", err=True)
             sys.exit(1)
         except UsageError as error:
             raise click.UsageError(str(error)) from error
-        except KeyboardInterrupt:
-            click.echo("interrupted: nothing was changed", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as error:
+            written = files.written_since(mark)
+            if written:
+                done = ", ".join(str(path) for path in written)
+                _echo(f"interrupted after writing {done}: that write is complete", err=True)
+            else:
+                _echo("interrupted: nothing was changed", err=True)
+            sys.exit(128 + interrupts.signal_number(error))
+        except MemoryError:
+            _echo("error: out of memory; nothing was changed", err=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _echo(message: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print, with control characters and bidi overrides in deck text made visible.
+
+    A deck file is someone else's text: an escape sequence in a deck name must not drive
+    the terminal, nor a right-to-left override reorder a message.
+    """
+    if any(_unsafe(char) for char in message):
+        message = "".join(repr(char)[1:-1] if _unsafe(char) else char for char in message)
+    click.echo(message, err=err, nl=nl)
+
+
+def _data(text: str) -> None:
+    """What a command writes as its result (CSV, a release note): exact when redirected,
+    made safe for a terminal when shown on one."""
+    if sys.stdout.isatty():
+        _echo(text, nl=False)
+    else:
+        click.echo(text, nl=False)
+
+
+def _unsafe(char: str) -> bool:
+    return (unicodedata.category(char) == "Cc" and char not in "\n\t") or char in _BIDI
+
+
+def _never_fail_to_print() -> None:
+    """A terminal that cannot show a character gets an escape, not a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
 
 
 def _print_versions(context: click.Context, _: click.Parameter, value: bool) -> None:
@@ -58,7 +105,7 @@ def _print_versions(context: click.Context, _: click.Parameter, value: bool) -> 
         except PackageNotFoundError:
             found.append(f"{name} (not installed)")
     found += [f"SQLite {sqlite3.sqlite_version}", f"zlib {zlib.ZLIB_RUNTIME_VERSION}"]
-    click.echo(f"podcards {__version__} (packages built with {', '.join(found)})")
+    _echo(f"podcards {__version__} (packages built with {', '.join(found)})")
     context.exit()
 
 
@@ -143,7 +190,7 @@ def build(
         notes = sum(deck.notes for deck in report.decks)
         cards = sum(deck.cards for deck in report.decks)
         decks = f"{len(report.decks)} deck{'s' if len(report.decks) > 1 else ''}"
-        click.echo(f"{status} {first.package}: {decks} ({notes} notes, {cards} cards)")
+        _echo(f"{status} {first.package}: {decks} ({notes} notes, {cards} cards)")
     for deck in report.decks:
         changes = deck.changes
         parts = [f"{len(changes.new)} new", f"{len(changes.changed)} changed"]
@@ -156,40 +203,50 @@ def build(
                 parts.append(f"{len(keys)} {name}")
         status = "  " if bundle is not None else f"{'wrote' if deck.written else 'unchanged'} "
         where = "" if bundle is not None else f"{deck.package}: "
-        click.echo(
+        _echo(
             f"{status}{where}{deck.name} ({deck.notes} notes, {deck.cards} cards; "
             f"{', '.join(parts)})"
         )
         for key in changes.retired:
-            click.echo(f"  retired {key}: it still ships, tagged podcards::retired")
+            _echo(f"  retired {key}: it still ships, tagged podcards::retired")
         for key in changes.purged:
-            click.echo(f"  purged {key}: no longer shipped; members keep their copy")
+            _echo(f"  purged {key}: no longer shipped; members keep their copy")
         if changes.resent:
-            click.echo(
+            _echo(
                 f"  re-sent {len(changes.resent)} unchanged notes that changed again lately, "
                 "for members on Anki 2.1.55 to 24.11 who imported a release late"
             )
         for old, new in changes.renamed_items():
-            click.echo(
+            _echo(
                 f"  hint: {old} was retired and {new} is new; if it is the same item renamed, "
                 f"give it `id: {old.split('/')[-1]}` so learners keep its review history"
             )
     for name in report.restyled:
-        click.echo(f"note type '{name}' has new templates or CSS; learners get them in place")
+        _echo(f"note type '{name}' has new templates or CSS; learners get them in place")
     _warn(report.warnings)
     _warn_orphaned(report.orphaned)
+    _warn_recovered(report.recovered)
     if report.lock_written:
-        click.echo(f"updated {report.lock} (commit it with the deck files)")
+        _echo(f"updated {report.lock} (commit it with the deck files)")
 
 
 def _warn(warnings: tuple[Problem, ...]) -> None:
     for warning in warnings:
-        click.echo(str(warning), err=True)
+        _echo(str(warning), err=True)
+
+
+def _warn_recovered(recovered: tuple[Path, ...]) -> None:
+    if recovered:
+        _echo(
+            "warning: an earlier write was stopped part way (killed?); put back as they "
+            f"were before it: {', '.join(str(path) for path in recovered)}",
+            err=True,
+        )
 
 
 def _warn_orphaned(orphaned: tuple[tuple[str, str], ...]) -> None:
     for deck_id, name in orphaned:
-        click.echo(
+        _echo(
             f"warning: deck '{deck_id}' ({name}) was released from here, but no deck file has "
             "it now: it is no longer updated, and learners keep its notes. Restore its file "
             "to go on updating it.",
@@ -225,13 +282,14 @@ def diff(paths: tuple[Path, ...], templates: Path | None, output_format: str) ->
 
     result = diff_decks(list(paths), templates_dir=templates)
     if output_format == "markdown":
-        click.echo(as_markdown(result.changes), nl=False)
+        _data(as_markdown(result.changes))
     else:
-        click.echo(as_text(result.changes, str(result.lock)), nl=False)
+        _data(as_text(result.changes, str(result.lock)))
         if result.changes.empty:
-            click.echo("no changes: the next build would ship exactly what was released")
+            _echo("no changes: the next build would ship exactly what was released")
     _warn(result.warnings)
     _warn_orphaned(result.orphaned)
+    _warn_recovered(result.recovered)
 
 
 @main.command()
@@ -279,7 +337,7 @@ def verify(
         allow=Allowances(schema_change=allow_schema_change, rename=allow_rename),
     )
     for line in report.lines():
-        click.echo(line)
+        _echo(line)
     if report.problems:
         sys.exit(1)
 
@@ -317,16 +375,18 @@ def export_command(
     overwrites a learner's own edits and cannot create podcards' note types.
     """
     from podcards.build import export
-    from podcards.files import write_text
+    from podcards.files import refuse_podcards_files, write_text
 
+    if output is not None:
+        refuse_podcards_files(output, "an export")
     result = export(list(paths), file_format, templates_dir=templates)
     if output is None:
-        click.echo(result.text, nl=False)
+        _data(result.text)
     else:
         write_text(output, result.text)
-        click.echo(f"wrote {output}: {result.notes} notes", err=True)
+        _echo(f"wrote {output}: {result.notes} notes", err=True)
     if result.unreleased:
-        click.echo(
+        _echo(
             "note: the deck files changed since the last build; this is the next release: "
             "run `podcards build` so that the lock records it",
             err=True,
@@ -363,20 +423,20 @@ def retire(selectors: tuple[str, ...], deck_folder: Path) -> None:
     if not selectors:
         notes = retired_notes(deck_folder)
         for note in notes:
-            click.echo(f"{note.deck_id}: {note.key} (retired {day(note.retired)}; {note.guid})")
+            _echo(f"{note.deck_id}: {note.key} (retired {day(note.retired)}; {note.guid})")
         if not notes:
-            click.echo("no retired notes")
+            _echo("no retired notes")
         return
     for done in purge_retired(deck_folder, list(selectors)):
         for note in done.purged:
-            click.echo(
+            _echo(
                 f"purged {note.deck_id}: {note.key} (retired {day(note.retired)}); "
                 "the next build no longer ships it"
             )
         if not done.purged:
             dates = sorted({day(note.purged) for note in done.earlier if note.purged > 1})
             when = f" on {', '.join(dates)}" if dates else " before"
-            click.echo(f"nothing to purge for '{done.selector}': it was purged{when}")
+            _echo(f"nothing to purge for '{done.selector}': it was purged{when}")
 
 
 @main.command()
@@ -394,7 +454,7 @@ def schema(markdown: bool) -> None:
     """
     from podcards.schema import json_schema_text, markdown_reference
 
-    click.echo(markdown_reference() if markdown else json_schema_text(), nl=False)
+    _echo(markdown_reference() if markdown else json_schema_text(), nl=False)
 
 
 @main.command("ingest")
@@ -432,7 +492,7 @@ def ingest_command(notes: Path, output: Path | None, force: bool, update: bool) 
         raise UsageError("--force and --update cannot be used together")
     report = ingest(notes, output, mode="update" if update else "force" if force else "create")
     for line in report.lines():
-        click.echo(line)
+        _echo(line)
 
 
 @main.command("check")
@@ -486,18 +546,18 @@ def check_command(
             "errors": len(report.errors),
             "warnings": len(report.warnings),
         }
-        click.echo(json.dumps({**summary, "problems": problems}, indent=2, ensure_ascii=False))
+        _echo(json.dumps({**summary, "problems": problems}, indent=2, ensure_ascii=False))
     else:
         for problem in report.problems:
             where = f"{problem.location}: " if problem.location.path else ""
-            click.echo(f"{where}{problem.severity}: {problem.message}")
+            _echo(f"{where}{problem.severity}: {problem.message}")
         counts = f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}"
         if report.errors:
-            click.echo(f"{counts}: fix the errors, then check again", err=True)
+            _echo(f"{counts}: fix the errors, then check again", err=True)
         else:
             cards = f"{_count(report.decks, 'deck')}, {_count(report.cards, 'card')}"
             failing = " (--strict: warnings fail)" if strict and report.warnings else ""
-            click.echo(f"checked {cards}: {counts}{failing}", err=True)
+            _echo(f"checked {cards}: {counts}{failing}", err=True)
     if report.errors or (strict and report.warnings):
         sys.exit(1)
 
@@ -545,9 +605,9 @@ def preview_command(
 
     report = preview(list(paths), output, templates_dir=templates, engine=engine)
     for warning in report.warnings:
-        click.echo(str(warning), err=True)
+        _echo(str(warning), err=True)
     pages = _count(len(report.pages), "deck page")
-    click.echo(
+    _echo(
         f"wrote {report.index} and {pages}: {_count(report.cards, 'card')}, "
         f"rendered by {report.engine.split(' (')[0]}"
     )
@@ -575,7 +635,7 @@ def new_command(name: str, deck_folder: Path) -> None:
     from podcards.scaffold import new_deck
 
     path = new_deck(name, deck_folder)
-    click.echo(f"wrote {path}: replace its TODOs, then `podcards check` and `podcards preview`")
+    _echo(f"wrote {path}: replace its TODOs, then `podcards check` and `podcards preview`")
 
 
 @main.command("init")
@@ -592,5 +652,5 @@ def init_command(folder: Path) -> None:
 
     for created in init_project(folder):
         status = "created" if created.written else "kept"
-        click.echo(f"{status} {created.path}{' ' + created.note if created.note else ''}")
-    click.echo("next: podcards new <deck-id>")
+        _echo(f"{status} {created.path}{' ' + created.note if created.note else ''}")
+    _echo("next: podcards new <deck-id>")

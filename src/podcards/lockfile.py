@@ -105,6 +105,8 @@ def read_lock(path: Path) -> Lock:
     try:
         if path.is_dir():
             raise PodcardsError([Problem(Location.of(path), "is a folder, not a lock file")])
+        if not path.is_file():  # a device or a pipe would never end, or never begin
+            raise PodcardsError([Problem(Location.of(path), "is not a file, not a lock file")])
         with path.open("rb") as stream:
             raw = stream.read(MAX_LOCK_BYTES + 1)
     except OSError as error:

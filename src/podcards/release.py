@@ -115,6 +115,8 @@ class DeckChanges:
         """
         gone = {c.after.item: c.after for c in self.notes if c.status is NoteStatus.RETIRED}
         came = {c.after.item: c.after for c in self.notes if c.status is NoteStatus.NEW}
+        if len(gone) * len(came) > _MAX_PAIRS:  # a new deck more than a renamed item
+            return []
         scored = sorted(
             (-_likeness(gone[old], came[new]), old, new)
             for old in gone
@@ -129,11 +131,18 @@ class DeckChanges:
         return sorted(pairs)
 
 
-def _likeness(old: LockedNote, new: LockedNote) -> float:
-    def words(note: LockedNote) -> list[str]:
-        return plain(note.fields[0] if note.fields else "").casefold().split()
+_MAX_PAIRS = 10_000
+_WORDS = 100  # of each text: enough to tell one item from another, and quick to compare
 
-    return difflib.SequenceMatcher(None, words(old), words(new), autojunk=False).ratio()
+
+def _likeness(old: LockedNote, new: LockedNote) -> float:
+    """How alike two notes' texts are, 0 to 1; in time bounded whatever their length."""
+
+    def words(note: LockedNote) -> list[str]:
+        return plain(note.fields[0][:5_000] if note.fields else "").casefold().split()[:_WORDS]
+
+    matcher = difflib.SequenceMatcher(None, words(old), words(new), autojunk=False)
+    return matcher.ratio() if matcher.quick_ratio() >= 0.6 else 0.0
 
 
 @dataclass(frozen=True)
@@ -490,6 +499,13 @@ def purge(lock: Lock, selector: str, now: int) -> tuple[Lock, Purge]:
     if not chosen:
         raise UsageError(
             f"no released note matches '{selector}'; `podcards retire` lists the retired ones"
+        )
+    decks = sorted({note.deck_id for note in chosen})
+    if len(decks) > 1:
+        named = ", ".join(f"{deck}:{key}" for deck in decks)
+        raise UsageError(
+            f"'{selector}' names notes of {len(decks)} decks ({', '.join(decks)}); "
+            f"say which: {named}"
         )
     active = [note for note in chosen if not note.retired and not note.purged]
     if active:

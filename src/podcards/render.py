@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from podcards.ankimarkup import shown_as_typed
 from podcards.cloze import deletions, has_deletion, is_blank, plain
 from podcards.deck import Card, Deck, Framework, Item, Kind, NoteKind, Quote
 from podcards.errors import Location, PodcardsError, Problem, Severity
@@ -23,6 +24,7 @@ from podcards.keyphrase import pick_key_phrase
 from podcards.lockfile import LockedNote
 from podcards.notetypes import NoteType
 from podcards.release import spread_siblings
+from podcards.sandbox import BoundedEnvironment, TemplateLoader
 from podcards.words import is_stopword
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
@@ -197,8 +199,8 @@ class Renderer:
 
     def __init__(self, user_dirs: list[Path] | None = None) -> None:
         self.search_path = [*(user_dirs or []), BUILTIN_TEMPLATES]
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(path) for path in self.search_path]),
+        self.env = BoundedEnvironment(  # templates are untrusted: see sandbox.py
+            loader=TemplateLoader(self.search_path),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -266,9 +268,10 @@ class Renderer:
         takeaway = plain(deck.takeaway.text) if deck.takeaway else ""
         try:
             template = self.env.get_template("_description.j2")
-            return template.render(
+            shown = template.render(
                 deck=deck, episode=deck.episode, takeaway=takeaway, released=released
             ).strip()
+            return shown_as_typed(shown, deck.deck.markup)
         except jinja2.TemplateSyntaxError as error:
             raise PodcardsError([_syntax_problem(error)]) from None
         except Exception as error:
@@ -426,11 +429,9 @@ class Renderer:
                     [Problem(where, f"gives {item.KIND} '{item.id}' a card with an empty back")]
                 )
             main = [prompt, back]
-        fields = (
-            *main,
-            cue,
-            block("source", "_source.j2"),
-            block("extra", None),
+        fields = tuple(  # Anki's own markup shows as typed unless the deck asks for it
+            shown_as_typed(field, deck.deck.markup)
+            for field in (*main, cue, block("source", "_source.j2"), block("extra", None))
         )
         item_path = f"{framework.id}/{item.id}" if framework else item.id
         return Card(
@@ -492,6 +493,8 @@ def _shown(path: str) -> str:
 
 
 def _syntax_problem(error: jinja2.TemplateSyntaxError) -> Problem:
+    if isinstance(error, PodcardsError):  # a template file that cannot be read
+        return error.problems[0]
     return Problem(
         Location(_shown(error.filename or error.name or "template"), error.lineno or 0),
         f"template syntax error: {error.message}",

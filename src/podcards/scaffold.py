@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podcards.deck import (
+    DEVICE_NAMES,
     FORMAT_VERSION,
     CustomCard,
     Deck,
@@ -124,6 +125,8 @@ def new_deck(name: str, deck_folder: Path) -> Path:
             f"'{name}' is not a deck id: use lower-case letters, digits and hyphens, "
             "e.g. all-in-elon-musk-2025 (it names the deck for good)"
         )
+    if deck_id in DEVICE_NAMES:
+        raise UsageError(f"'{deck_id}' names a device on Windows; choose another deck id")
     path = deck_folder / f"{deck_id}.yaml"
     if path.exists():
         raise PodcardsError(f"{path} already exists; podcards new never overwrites a deck file")

@@ -11,6 +11,7 @@ lives: ``notes`` (reading, sections, lines), ``episode``, ``insights``, ``framew
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,11 +21,12 @@ from podcards.clock import release_time
 from podcards.deck import Deck
 from podcards.deckfile import document, render_deck
 from podcards.errors import Location, PodcardsError, Problem
-from podcards.files import write_text
+from podcards.files import JOURNAL_NAME, recover, write_text
 from podcards.ingest.merge import load_deck_file, merge
 from podcards.ingest.model import Change, Parsed, Skipped, counts
 from podcards.ingest.notes import norm, read_notes
 from podcards.ingest.parse import parse_notes
+from podcards.projectlock import project_lock
 from podcards.sources import load_deck_text
 
 __all__ = ["Change", "Mode", "Parsed", "Report", "Skipped", "ingest", "parse_notes", "read_notes"]
@@ -89,7 +91,19 @@ def ingest(
         target = target / f"{deck.id}.yaml"
     if target.exists() and notes.resolve() == target.resolve():
         raise PodcardsError([Problem(Location.of(target), "is the notes file itself")])
+    _refuse_what_podcards_writes(target)
     when = now if now is not None else datetime.fromtimestamp(release_time(), UTC)
+    # the deck file is read (for --update) and written holding the project lock
+    folder = target.parent
+    lock = project_lock(folder, "podcards ingest") if folder.is_dir() else nullcontext()
+    with lock:
+        if folder.is_dir():
+            recover(folder / JOURNAL_NAME)
+        return _write(notes, target, mode, when, parsed)
+
+
+def _write(notes: Path, target: Path, mode: Mode, when: datetime, parsed: Parsed) -> Report:
+    deck = parsed.deck
     changes: tuple[Change, ...] | None = None
     if mode == "update":
         if not target.is_file():
@@ -125,8 +139,29 @@ def ingest(
     verb = "Updated" if mode == "update" else "Written"
     text = render_deck(deck, header=_header(verb, notes, when))
     _refuse_what_build_refuses(text, target)
-    write_text(target, text)
+    write_text(target, text, target.parent / JOURNAL_NAME)
     return Report(target, action, deck, parsed.skipped, changes)
+
+
+def _refuse_what_podcards_writes(target: Path) -> None:
+    """Never write a deck file over the lock, a package or a build's output, even with --force.
+
+    A deck file ends in .yaml or .yml and is not hidden (the build reads no other), and it
+    is not in a dist/ folder beside the deck folder or in the current one (where the build
+    writes its packages by default).
+    """
+    problem = None
+    if target.suffix not in (".yaml", ".yml"):
+        problem = "a deck file's name ends in .yaml or .yml; podcards writes nothing else"
+    elif target.name.startswith("."):
+        problem = "a hidden file is not read by the build; give the deck file a plain name"
+    else:
+        where = target.resolve()
+        outputs = {Path("dist").resolve(), where.parent.parent / "dist"}
+        if any(where.is_relative_to(folder) for folder in outputs):
+            problem = "is in the build's output folder (dist/); write deck files to decks/"
+    if problem:
+        raise PodcardsError([Problem(Location.of(target), f"{problem}; nothing was written")])
 
 
 def _refuse_what_build_refuses(text: str, target: Path) -> None:

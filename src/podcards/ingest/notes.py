@@ -16,15 +16,43 @@ from typing import Literal
 from podcards.errors import Location, PodcardsError, Problem
 from podcards.ingest.model import Skipped
 
+MAX_NOTES_BYTES = 4 * 1024 * 1024  # as a deck file: notes any larger make no deck
+MAX_LINE = 10_000  # characters; the notes are read line by line
+
 
 def read_notes(path: Path) -> str:
-    """The notes as text: UTF-8 (with or without a byte-order mark) or UTF-16 with one."""
+    """The notes as text: UTF-8 (with or without a byte-order mark) or UTF-16 with one.
+
+    Reads at most a little more than ``MAX_NOTES_BYTES``, so that ``/dev/zero`` or a huge
+    file is a message, not a hang; a line longer than ``MAX_LINE`` is refused too.
+    """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            data = stream.read(MAX_NOTES_BYTES + 1)
     except OSError as error:
         raise PodcardsError(
             [Problem(Location.of(path), f"cannot read: {error.strerror}")]
         ) from error
+    if len(data) > MAX_NOTES_BYTES:
+        limit = MAX_NOTES_BYTES // (1024 * 1024)
+        raise PodcardsError(
+            [Problem(Location.of(path), f"is larger than {limit} MB: too large to be notes")]
+        )
+    text = _decoded(path, data)
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_LINE:
+            raise PodcardsError(
+                [
+                    Problem(
+                        Location.of(path, number),
+                        f"the line is longer than {MAX_LINE} characters; break it into paragraphs",
+                    )
+                ]
+            )
+    return text
+
+
+def _decoded(path: Path, data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
