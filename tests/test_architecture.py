@@ -11,7 +11,14 @@ import pytest
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "podcards"
 CORE = {"deck", "errors", "cloze", "clock", "words", "notetypes", "lockfile", "release"}
-LIBRARIES = {"click": "cli", "yaml": "sources", "jinja2": "render", "genanki": "anki"}
+LIBRARIES = {
+    "click": "cli",
+    "yaml": "sources",
+    "jinja2": "render",
+    "genanki": "anki",
+    "markdown_it": "ingest.markdown",
+    "mdit_py_plugins": "ingest.markdown",
+}
 
 
 def imports_of(path: Path) -> set[str]:

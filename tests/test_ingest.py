@@ -20,21 +20,36 @@ import yaml
 from click.testing import CliRunner, Result
 
 from podcards.cli import main
+from podcards.cloze import plain
 from podcards.deck import Deck
 from podcards.deck import slug as build_slug
 from podcards.deckfile import document, dump_yaml, render_deck
 from podcards.errors import PodcardsError
 from podcards.ingest import ingest, parse_notes, read_notes
-from podcards.ingest.inline import plain_inline
+from podcards.ingest.markdown import outline
 from podcards.ingest.model import counts
-from podcards.ingest.notes import section_of
+from podcards.ingest.plaintext import to_markdown
 from podcards.ingest.quotes import split_quotation
+from podcards.ingest.sections import cut
 from podcards.sources import load_deck, read_data
 
 SAMPLES = Path(__file__).resolve().parent / "ingest_samples"
 SEED = SAMPLES / "all-in-elon-musk.txt"  # a copy of the project's seed notes
 ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 NOW = datetime(2025, 10, 9, 8, 30, tzinfo=UTC)
+
+
+def plain_inline(text: str) -> str:
+    """A line of notes as the deck will hold it: inline Markdown read by the parser."""
+    return outline(text).blocks[0].text.plain
+
+
+def section_of(line: str) -> tuple[str, int] | None:
+    """The kind of section a line of notes opens, and its heading level (0: not Markdown)."""
+    _, sections = cut(outline(to_markdown(line)[0]).blocks)
+    if not sections or sections[0].kind is None:
+        return None
+    return sections[0].kind, line.count("#")
 
 
 def parse(name: str) -> Deck:
@@ -88,7 +103,7 @@ def test_seed_episode_and_deck() -> None:
     assert episode.guests == ("Elon Musk",)  # the "(CEO of Tesla, ...)" role is not a name
     assert episode.duration == "Approximately 40 minutes"
     assert deck.id == "all-in-podcast-elon-musk"
-    assert deck.name == f"Podcasts::All-In Podcast::{episode.title}"
+    assert deck.name == "Podcasts::All-In Podcast::Elon Musk"  # short: the title is on the back
     assert deck.deck.tags == ("all-in-podcast", "elon-musk")
     assert deck.hook.startswith("Elon Musk reveals his timeline")
     assert deck.takeaway.text.startswith("Humanity stands at a critical juncture")
@@ -175,12 +190,20 @@ def test_seed_ids_are_readable_unique_in_the_file_and_stable() -> None:
     assert all_ids(parse("seed")) == ids
 
 
-def test_seed_site_header_ignored_sign_off_reported() -> None:
+def test_seed_site_header_and_sign_off_reported() -> None:
+    """The page's title lines say what the episode information says: not reported."""
     parsed = parse_notes(read_notes(SEED), "seed.txt")
-    assert [(s.line, s.text, s.reason) for s in parsed.skipped] == [
-        (17, "🎧 Listen here.", "not episode information"),
-        (181, "Crepi il lupo! 🐺", "not an item"),
+    assert [(s.line, s.end, s.text, s.reason) for s in parsed.skipped] == [
+        (
+            1,
+            2,
+            "skip to content Site header image reelikklemind",
+            "before the first section: not taken",
+        ),
+        (17, 0, "Listen here.", "not episode information"),
+        (181, 0, "Crepi il lupo! 🐺", "a closing line after the last item: not an item"),
     ]
+    assert parsed.guesses == ()
 
 
 # -- the styles people write -------------------------------------------------------------------
@@ -205,7 +228,10 @@ def test_markdown_export() -> None:
         "Why did people in 1500 think they were living in a golden age, while we call it a time "
         "of plague & war?"
     )
-    assert deck.takeaway.text == 'Every "golden age" is a story told later, by people who need one.'
+    # the author's bold is the key phrase
+    assert deck.takeaway.text == (
+        'Every "golden age" is a story told {{c1::later}}, by people who need one.'
+    )
     assert deck.summary == (
         "Palmer explains how Renaissance writers invented their own golden age to win patrons. "
         "The conversation moves from Florence to the printing press.\n"
@@ -264,8 +290,9 @@ def test_markdown_export() -> None:
     ]
     assert deck.references[1].text == ("Palmer's book on how the period got its name (2025).")
     assert [(s.line, s.reason) for s in parsed.skipped] == [
-        (80, "a section podcards does not know; lines 80-83 not taken"),
-        (93, "not an item"),
+        (6, "before the first section: not taken"),
+        (80, "chapters: where things are in the episode, not cards"),
+        (93, "a closing line after the last item: not an item"),
     ]
 
 
@@ -349,7 +376,10 @@ def test_blockquotes_paragraph_insights_and_details_before_any_heading() -> None
         ('"Obsess over quality" is the third principle.', None, None),
         ("Busyness is not output.", "Cal Newport", "on pseudo-productivity"),
     ]
-    assert [(s.line, s.text) for s in parsed.skipped] == [(31, "Crepi il lupo! 🐺")]
+    assert [(s.line, s.text) for s in parsed.skipped] == [
+        (1, "Site header: my reading blog"),
+        (31, "Crepi il lupo! 🐺"),
+    ]
 
 
 def test_nested_frameworks_and_one_line_habits_and_references() -> None:
@@ -393,14 +423,15 @@ def test_inline_markdown_is_markup_not_text() -> None:
     assert deck.id == "lex-fridman-podcast-dennis-whyte"
     assert deck.hook == 'Why has fusion been "30 years away" for 70 years?'
     assert deck.takeaway.text == (
-        "Fusion is an engineering problem now: magnets, not physics, set the pace."
+        "Fusion is an engineering problem now: {{c1::magnets}}, not physics, set the pace."
     )
     assert [i.text for i in deck.insights] == [
         "We learn by building: SPARC aims for Q > 1 with real hardware, not simulations.",
         "Plasma at 100 000 000 °C (hotter than the Sun's core) is held by fields, not walls.",
         # not emphasis: a product, snake_case; a code span is its text; the rest exactly
         "The tokamak_config of a 5 * 3 m machine & its snake_case names cost < £1bn (≈2% of ITER).",
-        "Read The Beginning of Infinity for why every problem is soluble, see "
+        # the one bold phrase is the key phrase; italics count only where there is none
+        "Read The Beginning of Infinity for why {{c1::every}} problem is soluble, see "
         "https://example.org/deutsch_on_problems_.",
     ]
     triple, gain = deck.frameworks
@@ -458,8 +489,14 @@ def test_inline_markdown_is_markup_not_text() -> None:
         ("5 * 3 = 15, 2*3*4 and a * b * c", "5 * 3 = 15, 2*3*4 and a * b * c"),
         ("snake_case_name and x**y**z", "snake_case_name and x**y**z"),
         ("https://x.org/_a_/b_c_ and *unclosed", "https://x.org/_a_/b_c_ and *unclosed"),
-        ("[not a link] (x) and [](y)", "[not a link] (x) and [](y)"),
-        ("<b> & 100% £20 m² – “ok” ‘fine’ — \\*", "<b> & 100% £20 m² – “ok” ‘fine’ — \\*"),
+        ("[not a link] (x) and [also not]", "[not a link] (x) and [also not]"),
+        (
+            "<b> & 100% £20 m² – “ok” ‘fine’ &amp; &#169;",
+            "<b> & 100% £20 m² – “ok” ‘fine’ &amp; &#169;",
+        ),
+        ("an escaped \\* and \\_ are the characters", "an escaped * and _ are the characters"),
+        ("[[Liebig's law|law of the minimum]] and [[Page]]", "law of the minimum and Page"),
+        ("==highlighted== words", "highlighted words"),
     ],
 )
 def test_inline_markdown_forms(text: str, plain: str) -> None:
@@ -530,9 +567,9 @@ def test_lines_that_are_not_headings(not_a_heading: str) -> None:
     assert section_of(not_a_heading) is None
 
 
-@pytest.mark.parametrize("bullet", ["•", "-", "*", "+", "1.", "12)", "◦", "- [ ]"])
+@pytest.mark.parametrize("bullet", ["•", "-", "*", "+", "1.", "12)", "◦", "➤", "✅"])
 def test_bullet_styles(bullet: str) -> None:
-    notes = f"Podcast: P\nTitle: T\n\nInsights\n{bullet} First insight.\n  {bullet} Second one.\n"
+    notes = f"Podcast: P\nTitle: T\n\nInsights\n{bullet} First insight.\n{bullet} Second one.\n"
     assert [i.text for i in parse_notes(notes).deck.insights] == ["First insight.", "Second one."]
 
 
@@ -553,7 +590,10 @@ def test_bullet_styles(bullet: str) -> None:
     ],
 )
 def test_quotation_forms(line: str, text: str | None, who: str | None) -> None:
-    assert split_quotation(line) == (None if text is None else (text, who))
+    split = split_quotation(line)
+    assert (None if split is None else (line[1 : split[0]], split[1])) == (
+        None if text is None else (text, who)
+    )
 
 
 @pytest.mark.parametrize(
@@ -572,15 +612,20 @@ def test_people_in_the_episode_information(line: str, field: str, value: int) ->
     assert all("(" not in p and "–" not in p for p in people)
 
 
-def test_a_framework_without_components_is_reported_not_written() -> None:
+def test_a_model_without_components_is_a_reference_a_name_alone_is_reported() -> None:
+    """The format's frameworks need parts: a named model with only a summary is written as
+    a reference (its name, and what it is); a name with nothing at all is reported."""
     notes = (
         "Podcast: P\nTitle: T\n\nFrameworks\n**Lone model**\nA summary but no parts.\n\n"
-        "**Real model**\nWith parts.\n- Part one: text\n"
+        "**Real model**\nWith parts.\n- Part one: text\n\n**Empty model**\n"
     )
     parsed = parse_notes(notes)
     assert [f.name for f in parsed.deck.frameworks] == ["Real model"]
+    assert [(r.name, r.text) for r in parsed.deck.references] == [
+        ("Lone model", "A summary but no parts.")
+    ]
     assert [(s.line, s.reason) for s in parsed.skipped] == [
-        (5, "a framework needs components: bullets under its name")
+        (12, "a framework needs components: bullets under its name")
     ]
 
 
@@ -678,7 +723,7 @@ def test_deck_file_reads_back_exactly_and_builds(sample: str, tmp_path: Path) ->
     assert package.is_file()
     shipped = package_texts(package)
     for item_text in [i.text for i in deck.insights] + [r.name for r in deck.references]:
-        assert item_text in shipped, item_text
+        assert plain(item_text) in shipped, item_text
 
 
 def test_deck_file_layout() -> None:
@@ -759,8 +804,10 @@ def test_cli_seed_report_and_default_path(tmp_path: Path) -> None:
     assert result.output.splitlines() == [
         "wrote decks/all-in-podcast-elon-musk.yaml: 10 insights, 5 frameworks (20 components), "
         "10 quotes, 7 habits, 7 references",
-        'skipped line 17: "🎧 Listen here." (not episode information)',
-        'skipped line 181: "Crepi il lupo! 🐺" (not an item)',
+        'skipped lines 1-2: "skip to content Site header image reelikklemind" (before the first '
+        "section: not taken)",
+        'skipped line 17: "Listen here." (not episode information)',
+        'skipped line 181: "Crepi il lupo! 🐺" (a closing line after the last item: not an item)',
     ]
     written = tmp_path / "decks" / "all-in-podcast-elon-musk.yaml"
     assert stat.S_IMODE(written.stat().st_mode) == 0o644
@@ -842,12 +889,12 @@ def test_cli_help_says_what_it_does() -> None:
         ("blank.txt", b"\n  \r\n\t\n", "blank.txt: the file is empty: nothing to ingest"),
         ("notes.pdf", b"%PDF-1.4\n\x00\x01\x02binary", "notes.pdf:2: binary data, not text"),
         ("latin1.txt", "Insights\n- café\n".encode("latin-1"), "latin1.txt:2: not UTF-8 text"),
-        ("no-sections.txt", None, "no-sections.txt: no section found: expected headings"),
+        ("no-sections.txt", None, "no-sections.txt:1: no items found: podcards makes cards"),
         ("no-items.md", None, "no-items.md:1: no items found"),
         (
-            "no-title.txt",
-            b"Insights\n- An insight without an episode.\n",
-            "no-title.txt:1: no podcast found",
+            "deck.yaml",
+            b"# Written by podcards ingest\npodcards: 1\ndeck: {id: x, name: X}\n",
+            "deck.yaml:2: this is a deck file, not episode notes",
         ),
     ],
 )

@@ -1,12 +1,14 @@
-"""Episode summary notes to a deck file: parse the notes, give every item an id, merge.
+"""Episode notes to a deck file: parse the notes, give every item an id, merge, write.
 
-Every text of the notes is kept character for character; only whitespace is normalized,
-and inline Markdown (``[text](url)``, ``**bold**``, ``*italic*``, ``` `code` ```) is
-markup, not text. What is not taken is reported, never dropped silently. Where each step
-lives: ``notes`` (reading, sections, lines), ``episode``, ``insights``, ``frameworks``,
-``quotes``, ``named`` (habits, references), ``inline`` (Markdown in a text), ``parse``
-(the whole deck), ``ids``, ``merge`` (``--update``), ``yaml_out`` (the deck file's text),
-``model`` (the data).
+Every text of the notes is kept character for character; only white space is normalized,
+and inline Markdown (links, emphasis, code) is markup, not text. What is not taken is
+reported, never dropped silently; what the notes do not say is guessed, and said so.
+Where each step lives: ``parse`` (reading the file, the whole deck), ``plaintext`` (plain
+text to Markdown), ``markdown`` (the parser: Markdown to an outline), ``text`` (inline
+text and the author's emphasis), ``sections``, ``episode``, ``items`` (insights, takeaway,
+FAQ cards), ``frameworks``, ``quotes``, ``named`` (habits, references), ``moments``
+(timestamps), ``ids``, ``merge`` (``--update``), ``roundtrip`` (editing the deck file in
+place), ``model`` (what is reported).
 """
 
 from __future__ import annotations
@@ -23,11 +25,20 @@ from podcards.errors import Location, PodcardsError, Problem
 from podcards.files import write_text
 from podcards.ingest.merge import load_deck_file, merge
 from podcards.ingest.model import Change, Parsed, Skipped, counts
-from podcards.ingest.notes import norm, read_notes
-from podcards.ingest.parse import parse_notes
+from podcards.ingest.parse import SECTION_NAMES, parse_notes, read_notes
 from podcards.sources import load_deck_text
 
-__all__ = ["Change", "Mode", "Parsed", "Report", "Skipped", "ingest", "parse_notes", "read_notes"]
+__all__ = [
+    "SECTION_NAMES",
+    "Change",
+    "Mode",
+    "Parsed",
+    "Report",
+    "Skipped",
+    "ingest",
+    "parse_notes",
+    "read_notes",
+]
 
 Mode = Literal["create", "force", "update"]
 _CHANGE_ORDER = ("new", "changed", "removed")
@@ -40,6 +51,7 @@ class Report:
     deck: Deck
     skipped: tuple[Skipped, ...] = ()
     changes: tuple[Change, ...] | None = None
+    guesses: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         verb = {
@@ -61,12 +73,13 @@ class Report:
                 f"  {c.what} {c.kind}{' ' + c.id if c.id else ''}: {_clip(c.label)}"
                 for c in sorted(self.changes, key=lambda c: _CHANGE_ORDER.index(c.what))
             ]
-        lines += [f"skipped line {s.line}: {_clip(s.text)} ({s.reason})" for s in self.skipped]
+        lines += [f"guessed: {guess}" for guess in self.guesses]
+        lines += [str(skipped) for skipped in self.skipped]
         return lines
 
 
 def _clip(text: str, width: int = 70) -> str:
-    text = norm(text)
+    text = " ".join(text.split())
     return f'"{text}"' if len(text) <= width else f'"{text[: width - 1].rstrip()}…"'
 
 
@@ -76,13 +89,14 @@ def ingest(
     *,
     mode: Mode = "create",
     now: datetime | None = None,
+    sections: frozenset[str] | None = None,
 ) -> Report:
     """Read the notes and write (or, with ``mode="update"``, merge into) a deck file.
 
     The header says when: ``now``, else the build's release time (``SOURCE_DATE_EPOCH``
     when set, which must then be whole seconds: ``UsageError`` otherwise).
     """
-    parsed = parse_notes(read_notes(notes), str(notes))
+    parsed = parse_notes(read_notes(notes), str(notes), only=sections)
     deck = parsed.deck
     target = output if output is not None else Path("decks") / f"{deck.id}.yaml"
     if target.is_dir():
@@ -106,7 +120,7 @@ def ingest(
         deck, change_list = merge(deck, old)
         changes = tuple(change_list)
         if document(deck) == document(old):
-            return Report(target, "unchanged", deck, parsed.skipped, changes)
+            return Report(target, "unchanged", deck, parsed.skipped, changes, parsed.guesses)
         action: Literal["wrote", "overwrote", "updated"] = "updated"
     elif target.exists():
         if mode != "force":
@@ -126,7 +140,7 @@ def ingest(
     text = render_deck(deck, header=_header(verb, notes, when))
     _refuse_what_build_refuses(text, target)
     write_text(target, text)
-    return Report(target, action, deck, parsed.skipped, changes)
+    return Report(target, action, deck, parsed.skipped, changes, parsed.guesses)
 
 
 def _refuse_what_build_refuses(text: str, target: Path) -> None:

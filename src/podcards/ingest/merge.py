@@ -29,7 +29,7 @@ from podcards.deck import (
 from podcards.errors import PodcardsError, Problem
 from podcards.ingest.ids import with_ids
 from podcards.ingest.model import Change
-from podcards.ingest.notes import norm
+from podcards.ingest.text import squash as norm
 from podcards.sources import load_deck
 
 _SIMILAR = 0.6
