@@ -18,6 +18,7 @@ LIBRARIES = {
     "genanki": "anki",
     "markdown_it": "ingest.markdown",
     "mdit_py_plugins": "ingest.markdown",
+    "ruamel": "ingest.roundtrip",
 }
 
 

@@ -1271,3 +1271,92 @@ def test_ids_are_made_from_the_text_a_reader_sees() -> None:
     notes = "Podcast: P\nTitle: T\n\nInsights\n- The {{c1::Raptor}} engine is new.\n"
     (insight,) = parse_notes(notes).deck.insights
     assert insight.id == "raptor-engine-new"
+
+
+def test_update_keeps_the_comments_and_layout_of_the_deck_file(tmp_path: Path) -> None:
+    """--update edits the deck file in place: comments, hand-added keys and marks stay."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "Podcast: P\nTitle: T\n\n## Insights\n- Slow is smooth and smooth is fast.\n"
+        "- Rest for thirty minutes after lunch.\n",
+        encoding="utf-8",
+    )
+    deck = tmp_path / "deck.yaml"
+    ingest(notes, deck, now=NOW)
+    edited = revise(
+        deck.read_text(encoding="utf-8"),
+        ("insights:\n", "insights:\n  # checked against the episode\n"),
+        ("  - id: slow-smooth-smooth-fast\n", "  - id: slow-smooth-smooth-fast  # mine\n"),
+        ("text: Slow is smooth", "at: 1:02\n    text: Slow is {{c1::smooth}}"),
+    )
+    deck.write_text(edited, encoding="utf-8")
+    notes.write_text(
+        notes.read_text(encoding="utf-8").replace("thirty minutes", "half an hour")
+        + "- Ship small.\n",
+        encoding="utf-8",
+    )
+    report = ingest(notes, deck, mode="update", now=NOW)
+    assert report.notes == ()
+    text = deck.read_text(encoding="utf-8")
+    assert text.startswith("# Written by `podcards ingest`")  # the first header stays
+    assert "  # checked against the episode\n" in text
+    assert "  - id: slow-smooth-smooth-fast  # mine\n" in text
+    after = yaml.safe_load(text)
+    assert [(i["text"], i.get("at")) for i in after["insights"]] == [
+        ("Slow is {{c1::smooth}} and smooth is fast.", 62),
+        ("Rest for half an hour after lunch.", None),
+        ("Ship small.", None),
+    ]
+    assert load_deck(deck).insights[0].id == "slow-smooth-smooth-fast"
+
+
+FABRIC = """# SUMMARY
+
+Ann Lee talks with Bo Chen on the Test Signal podcast about sleep.
+
+# IDEAS
+
+- Naps before a night shift cut errors by a third.
+
+# INSIGHTS
+
+- Fatigue is a property of the roster, not of the worker.
+
+# QUOTES
+
+- "Nobody was ever disciplined out of a circadian rhythm." — Bo Chen
+
+# FACTS
+
+- Caffeine has a half-life of about five hours.
+
+# RECOMMENDATIONS
+
+- Cap runs of night shifts at three.
+"""
+
+
+def test_sections_option_chooses_what_becomes_cards(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text(FABRIC, encoding="utf-8")
+    result = run(tmp_path, "ingest", "notes.md", "--sections", "insights,quotes", "-o", "d.yaml")
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load((tmp_path / "d.yaml").read_text(encoding="utf-8"))
+    assert [i["text"] for i in data["insights"]] == [
+        "Fatigue is a property of the roster, not of the worker."
+    ]
+    assert len(data["quotes"]) == 1
+    assert 'skipped lines 5-7: "IDEAS" (left out by --sections)' in result.output
+    assert 'skipped lines 17-19: "FACTS" (left out by --sections)' in result.output
+    every = run(tmp_path, "ingest", "notes.md", "-o", "all.yaml")
+    assert every.output.startswith(
+        "wrote all.yaml: 4 insights, 0 frameworks (0 components), 1 quote"
+    )
+    assert 'guessed: the podcast "Test Signal" was read from line 3' in every.output
+
+
+def test_sections_option_misuse_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text(FABRIC, encoding="utf-8")
+    result = run(tmp_path, "ingest", "notes.md", "--sections", "insights,bogus")
+    assert result.exit_code == 2
+    assert "--sections: unknown bogus; choose from takeaway, hook, summary" in result.output
+    assert not (tmp_path / "decks").exists()

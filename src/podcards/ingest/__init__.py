@@ -26,6 +26,7 @@ from podcards.files import write_text
 from podcards.ingest.merge import load_deck_file, merge
 from podcards.ingest.model import Change, Parsed, Skipped, counts
 from podcards.ingest.parse import SECTION_NAMES, parse_notes, read_notes
+from podcards.ingest.roundtrip import edit_in_place
 from podcards.sources import load_deck_text
 
 __all__ = [
@@ -51,7 +52,7 @@ class Report:
     deck: Deck
     skipped: tuple[Skipped, ...] = ()
     changes: tuple[Change, ...] | None = None
-    guesses: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what was guessed, and which key to check
 
     def lines(self) -> list[str]:
         verb = {
@@ -73,7 +74,7 @@ class Report:
                 f"  {c.what} {c.kind}{' ' + c.id if c.id else ''}: {_clip(c.label)}"
                 for c in sorted(self.changes, key=lambda c: _CHANGE_ORDER.index(c.what))
             ]
-        lines += [f"guessed: {guess}" for guess in self.guesses]
+        lines += self.notes
         lines += [str(skipped) for skipped in self.skipped]
         return lines
 
@@ -97,6 +98,7 @@ def ingest(
     when set, which must then be whole seconds: ``UsageError`` otherwise).
     """
     parsed = parse_notes(read_notes(notes), str(notes), only=sections)
+    said = tuple(f"guessed: {guess}" for guess in parsed.guesses)
     deck = parsed.deck
     target = output if output is not None else Path("decks") / f"{deck.id}.yaml"
     if target.is_dir():
@@ -120,7 +122,7 @@ def ingest(
         deck, change_list = merge(deck, old)
         changes = tuple(change_list)
         if document(deck) == document(old):
-            return Report(target, "unchanged", deck, parsed.skipped, changes, parsed.guesses)
+            return Report(target, "unchanged", deck, parsed.skipped, changes, said)
         action: Literal["wrote", "overwrote", "updated"] = "updated"
     elif target.exists():
         if mode != "force":
@@ -138,9 +140,23 @@ def ingest(
         action = "wrote"
     verb = "Updated" if mode == "update" else "Written"
     text = render_deck(deck, header=_header(verb, notes, when))
+    if mode == "update":
+        edited = edit_in_place(target.read_text(encoding="utf-8"), render_deck(deck))
+        if edited is not None and _reads_back_as(edited, target, deck):
+            text = edited
+        else:
+            said += (f"note: {target} was written anew; its comments could not be kept",)
     _refuse_what_build_refuses(text, target)
     write_text(target, text)
-    return Report(target, action, deck, parsed.skipped, changes, parsed.guesses)
+    return Report(target, action, deck, parsed.skipped, changes, said)
+
+
+def _reads_back_as(text: str, target: Path, deck: Deck) -> bool:
+    """Whether the build reads the edited file as exactly the merged deck."""
+    try:
+        return document(load_deck_text(text, target)) == document(deck)
+    except PodcardsError:
+        return False
 
 
 def _refuse_what_build_refuses(text: str, target: Path) -> None:

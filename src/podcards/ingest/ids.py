@@ -156,7 +156,7 @@ def deck_info(episode: Episode) -> DeckInfo:
         return squash(re.sub(r"\s*::+\s*", ": ", text))
 
     guests = " & ".join(episode.guests)
-    short = guests if guests and len(guests) <= 48 else _short_title(episode.title)
+    short = guests if 0 < len(episode.guests) <= 2 else _short_title(episode.title)
     name = f"Podcasts::{part(episode.podcast)}::{part(short)}"
     return DeckInfo(id=deck_id, name=name, tags=tuple(dict.fromkeys(t for t in tags if t)))
 

@@ -123,7 +123,8 @@ def parse_notes(
             the_takeaway = takeaway(section.blocks, section.line, found)
         else:
             read(kind, section.blocks, found)
-    prose = [line for block in [*texts["summary"], *preamble] for line in _lines(block)]
+    told = [b for s in sections if s.kind in ("summary", "hook") for b in s.blocks]  # taken or not
+    prose = [line for block in [*told, *preamble] for line in _lines(block)]
     the_episode, guesses, used = episode(
         document.front_matter, info, preamble, prose, Path(source).stem
     )
@@ -146,13 +147,8 @@ def parse_notes(
             found.skip(info_line.number, info_line.text.plain, reason)
     _resolve_speakers(found, (*the_episode.hosts, *the_episode.guests))
     _drop_near_duplicates(found)
-    if only is not None and "quotes" not in only and found.quotes:
-        found.skip(
-            found.quotes[0].location.line,
-            found.quotes[0].text,
-            f"{len(found.quotes)} quotes left out by --sections",
-        )
-        found.quotes.clear()
+    if only is not None:
+        _leave_out(found, {"insights" if name in FABRIC_NAMES else name for name in only})
     deck = Deck(
         podcards=FORMAT_VERSION,
         deck=DeckInfo(id="", name=""),
@@ -194,6 +190,16 @@ def parse_notes(
     deck = with_ids(replace(deck, deck=deck_info(deck.episode)))
     skipped = sorted(found.skipped, key=lambda s: s.line)
     return Parsed(deck, tuple(skipped), tuple(guesses))
+
+
+def _leave_out(found: Found, kept: set[str]) -> None:
+    """Items found outside their own section (a quote among insights) of kinds not kept."""
+    for name in ("insights", "frameworks", "quotes", "habits", "references", "cards"):
+        items = getattr(found, name)
+        if name not in kept and items:
+            what = f"{len(items)} {name} found in other sections"
+            found.skip(items[0].location.line, what, "left out by --sections")
+            items.clear()
 
 
 def _drop_sign_off(blocks: tuple[Block, ...], holders: list[list[Block]], found: Found) -> None:
