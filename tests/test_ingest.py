@@ -688,7 +688,9 @@ def test_yaml_gives_back_every_text_exactly() -> None:
 
 BAD_SAMPLES = ("empty.txt", "no-items.md", "no-sections.txt")
 """Notes that ingest refuses (see test_cli_bad_input_exits_1_and_writes_nothing)."""
-GOOD_SAMPLES = sorted(p.name for p in SAMPLES.iterdir() if p.name not in BAD_SAMPLES)
+GOOD_SAMPLES = sorted(
+    p.name for p in SAMPLES.iterdir() if p.is_file() and p.name not in BAD_SAMPLES
+)
 
 
 def test_every_sample_is_ingested_or_refused() -> None:

@@ -43,6 +43,16 @@ _NOTES_ON = re.compile(
 )
 _WITH = re.compile(r"\s+(?:with|w/)\s+(?P<who>[^\W\d_][^()]{2,80})$")
 _PROSE = re.compile(r"\bon (?:the )?((?:[A-Z][\w'’&.-]*\s){0,4}[A-Z][\w'’&.-]*) (?:podcast|show)\b")
+_NAME = r"((?:[A-Z][\w'’.-]*\s){1,4}[A-Z][\w'’-]+)"
+_HOST = re.compile(
+    rf"\b(?:[Hh]ost(?:ed by)?|[Pp]resenter)\s+{_NAME}|{_NAME}\s+(?:interviews|talks to)\b"
+)
+_GUEST = re.compile(
+    rf"\b(?:interviews|talks (?:with|to)|sits down with|speaks with|chats with|is joined by"
+    rf"|welcomes)\s+(?:[a-z]+\s){{0,4}}{_NAME}"
+)
+_TITLES = frozenset({"Dr", "Prof", "Professor", "Mr", "Mrs", "Ms", "Sir", "Dame"})
+_LISTEN = re.compile(r"\b(?:listen|watch|episode|play)\b", re.I)
 _NOBODY = frozenset({"none", "n/a", "na", "-", "nobody", "no guest", "no guests", "solo", "[]"})
 _DATES = ("%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%d.%m.%Y", "%B %d %Y")
 
@@ -228,15 +238,7 @@ def episode(
     ):
         if fallback in values and name not in values:
             values[name] = values[fallback]
-    if "podcast" not in values:
-        for line in prose:
-            if match := _PROSE.search(line.text.plain):
-                values["podcast"] = match[1]
-                guesses.append(
-                    f'the podcast "{match[1]}" was read from line {line.number}; '
-                    "check episode.podcast"
-                )
-                break
+    guesses += _from_prose(prose, fields)
     if "podcast" not in values:
         values["podcast"] = UNKNOWN_PODCAST
         guesses.append(
@@ -262,6 +264,40 @@ def episode(
         guesses,
         fields.used,
     )
+
+
+def _from_prose(prose: list[Line], fields: _Fields) -> list[str]:
+    """What a summary or an introduction says in passing: "Ann Lee interviews researcher
+    Dr. Bo Chen on the Test Signal podcast", a "Listen to the episode" link."""
+    guesses: list[str] = []
+    for line in prose:
+        plain = line.text.plain
+        if "podcast" not in fields.values and (match := _PROSE.search(plain)):
+            fields.values["podcast"] = match[1]
+            guesses.append(
+                f'the podcast "{match[1]}" was read from line {line.number}; check episode.podcast'
+            )
+        for name, pattern in (("hosts", _HOST), ("guests", _GUEST)):
+            if name not in fields.people and (match := pattern.search(plain)):
+                person = _person(next(group for group in match.groups() if group))
+                fields.people[name] = (person,)
+                guesses.append(
+                    f'{name[:-1]} "{person}" was read from line {line.number}; check episode.{name}'
+                )
+        for span in line.text.spans:
+            if (
+                "url" not in fields.values
+                and span.href.startswith("http")
+                and _LISTEN.search(span.text)
+            ):
+                fields.values["url"] = span.href
+    return guesses
+
+
+def _person(name: str) -> str:
+    """A name without the titles and roles written before it ("Dr.", "CEO")."""
+    words = [w for w in name.split() if not w.isupper() and w.rstrip(".") not in _TITLES]
+    return " ".join(words[-2:] if len(words) > 3 else words)
 
 
 def _title_line(preamble: list[Block]) -> Line | None:
