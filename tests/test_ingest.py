@@ -1362,3 +1362,14 @@ def test_sections_option_misuse_is_a_usage_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--sections: unknown bogus; choose from takeaway, hook, summary" in result.output
     assert not (tmp_path / "decks").exists()
+
+
+def test_notes_larger_than_5_mb_are_refused_without_reading_them_whole(tmp_path: Path) -> None:
+    notes = tmp_path / "huge.md"
+    notes.write_bytes(b"- An insight.\n" * (5 * 1024 * 1024 // 14 + 1))
+    result = run(tmp_path, "ingest", "huge.md")
+    assert result.exit_code == 1
+    assert "huge.md: the file is larger than 5 MB: is it the notes of one episode?" in (
+        result.output
+    )
+    assert "Traceback" not in result.output

@@ -42,8 +42,10 @@ _NOTES_ON = re.compile(
     r"(?P<title>.+?):\s+(?:Notes|Highlights|Summary) (?:on|from|of) (?P<podcast>.+)"
 )
 _WITH = re.compile(r"\s+(?:with|w/)\s+(?P<who>[^\W\d_][^()]{2,80})$")
-_PROSE = re.compile(r"\bon (?:the )?((?:[A-Z][\w'’&.-]*\s){0,4}[A-Z][\w'’&.-]*) (?:podcast|show)\b")
-_NAME = r"((?:[A-Z][\w'’.-]*\s){1,4}[A-Z][\w'’-]+)"
+_PROSE = re.compile(
+    r"\bon (?:the )?((?:[A-Z][\w'’&.-]{0,30}\s){0,4}[A-Z][\w'’&.-]{0,30}) (?:podcast|show)\b"
+)
+_NAME = r"((?:[A-Z][\w'’.-]{0,30}\s){1,4}[A-Z][\w'’-]{0,30})"
 _HOST = re.compile(
     rf"\b(?:[Hh]ost(?:ed by)?|[Pp]resenter)\s+{_NAME}|{_NAME}\s+(?:interviews|talks to)\b"
 )
@@ -84,7 +86,8 @@ class _Fields:
 
 def people(value: str) -> tuple[str, ...]:
     """Names from "A, B & C": a role in brackets or after a dash is no part of a name."""
-    if value.strip().casefold() in _NOBODY:
+    value = squash(value)  # one space between words: no pattern below backtracks on a run
+    if value.casefold() in _NOBODY:
         return ()
     names: list[str] = []
     depth, part = 0, ""
@@ -97,8 +100,8 @@ def people(value: str) -> tuple[str, ...]:
         elif depth == before == 0:
             part += ch
     names.append(part)
-    split = [n for name in names for n in re.split(r"\s+(?:and|&)\s+", name)]
-    cleaned = (squash(re.split(r"\s+[–—-]\s+", n)[0]).strip(" *_\"'") for n in split)
+    split = [n for name in names for n in re.split(r" (?:and|&) ", squash(name))]
+    cleaned = (re.split(r" [–—-] ", n)[0].strip(" *_\"'") for n in split)
     return tuple(dict.fromkeys(n for n in cleaned if n and n.casefold() not in _NOBODY))
 
 
@@ -159,6 +162,8 @@ def title_parts(line: str) -> tuple[str | None, str | None, tuple[str, ...]]:
     """The podcast, the episode title and guests a page's title line gives, where it does:
     "Show, Ep. 88: Title with Guest", "Title: Notes on Show #212", "Show 112 - title w/ Guest"."""
     line = squash(line)
+    if len(line) > 200:  # a title line is short; a long one is a title as it is
+        return None, line, ()
     podcast: str | None = None
     if notes := _NOTES_ON.fullmatch(line):
         return _MARKER.sub("", notes["podcast"]).strip() or None, notes["title"], ()
@@ -209,7 +214,7 @@ def episode(
                 continue  # a label podcards does not use ("Category: #podcasts")
             elif in_info and block.kind in ("para", "item"):
                 unlabelled.append(Line(line.number, text))
-            elif (shorthand := _WITH.search(" " + text.plain)) and re.match(
+            elif (shorthand := _WITH.search(" " + squash(text.plain)[:200])) and re.match(
                 r"ep\b", text.plain, re.I
             ):
                 fields.put("guests", shorthand["who"], line.number)

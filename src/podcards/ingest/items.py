@@ -27,8 +27,8 @@ _NOTE = re.compile(r"(?:note|notes|my note|todo|to do|tags?|remark|p\.?s\.?|fixm
 _BOOK = re.compile(
     r"(?:the |a )?(?:book|books|reading|read|recommended|recommends)\b[\w ]{0,30}:\s+", re.I
 )
-_QUESTION = re.compile(r"(?:Q|Question)\s*\d*\s*[:.)]\s*", re.I)
-_ANSWER = re.compile(r"(?:A|Answer)\s*\d*\s*[:.)]\s*", re.I)
+_QUESTION = re.compile(r"(?:Q|Question)(?:\s?\d+)?[:.)]\s*", re.I)
+_ANSWER = re.compile(r"(?:A|Answer)(?:\s?\d+)?[:.)]\s*", re.I)
 _INSIGHTS = frozenset({"insights", "ideas", "facts", "recommendations", "summary", "takeaway"})
 
 

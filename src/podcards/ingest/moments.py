@@ -13,7 +13,7 @@ _TIME = r"(?<![\d:.])(?:(\d{1,2}):)?([0-5]?\d):([0-5]\d)(?![\d:])"
 _STAMP = rf"(?:Time\s+)?{_TIME}(?:\s*[-–—]\s*(?:\d{{1,2}}:)?[0-5]?\d:[0-5]\d)?"
 _BRACKETED = rf"\\?[\[(]\s*{_STAMP}\s*\\?[\])]"
 _LEADING = re.compile(rf"\s*(?:{_BRACKETED}|{_STAMP}(?=\s*[-–—|:]\s))\s*(?:[-–—|:]\s+)?")
-_TRAILING = re.compile(rf"\s*{_BRACKETED}\s*$")
+_TRAILING = re.compile(rf"{_BRACKETED}$")
 _ALONE = re.compile(rf"\s*(?:{_BRACKETED}|{_STAMP})\s*")
 _CHAPTER = re.compile(rf"\s*(?:{_BRACKETED}|{_STAMP})\s*(?:[-–—|:]\s*)?\S")
 
@@ -35,7 +35,8 @@ def moment(text: Text) -> tuple[Text, int | None]:
     if (lead := _LEADING.match(plain)) and lead.end() < len(plain):
         at = seconds(lead)
         text, plain = text.cut(lead.end()), plain[lead.end() :]
-    if trail := _TRAILING.search(plain):
+    end = len(plain.rstrip())
+    if trail := _TRAILING.search(plain, max(end - 40, 0), end):  # a moment is short
         at = at if at is not None else seconds(trail)
         text = text.cut(0, trail.start())
     return text.strip(), at
@@ -49,4 +50,4 @@ def alone(text: str) -> int | None:
 
 def is_chapter(text: str) -> bool:
     """A chapter line: a moment, then a short title ("00:55 - How it started")."""
-    return _CHAPTER.match(text) is not None and len(text) <= 120
+    return len(text) <= 120 and _CHAPTER.match(text) is not None

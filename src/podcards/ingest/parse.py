@@ -239,6 +239,8 @@ def _drop_near_duplicates(found: Found) -> None:
     kept: list[tuple[list[str], int]] = []
     for insight in list(found.insights):
         words = re.findall(r"\w+", insight.text.casefold())
+        if len(words) > 200:  # comparing long texts costs their product: never twins
+            continue
         twin = next(
             (
                 line
