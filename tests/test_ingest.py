@@ -34,6 +34,7 @@ from podcards.ingest.sections import cut
 from podcards.sources import load_deck, read_data
 
 SAMPLES = Path(__file__).resolve().parent / "ingest_samples"
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").iterdir())
 SEED = SAMPLES / "all-in-elon-musk.txt"  # a copy of the project's seed notes
 ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 NOW = datetime(2025, 10, 9, 8, 30, tzinfo=UTC)
@@ -879,7 +880,8 @@ def test_cli_help_says_what_it_does() -> None:
     result = CliRunner().invoke(main, ["ingest", "--help"])
     assert result.exit_code == 0
     assert "Turn an episode's summary notes into a deck file" in result.output
-    assert "podcards ingest notes/all-in-elon-musk.txt" in result.output
+    for example in EXAMPLES:
+        assert f"podcards ingest examples/{example.name}" in result.output
     for option in ("-o, --output", "--force", "--update"):
         assert option in result.output
 
@@ -1373,3 +1375,42 @@ def test_notes_larger_than_5_mb_are_refused_without_reading_them_whole(tmp_path:
         result.output
     )
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("example", "wrote"),
+    [
+        (
+            "plain-text-notes.txt",
+            "the-workshop-hour-ilse-marchand.yaml: 5 insights, 1 framework (3 components), "
+            "2 quotes, 2 habits, 2 references",
+        ),
+        (
+            "obsidian-notes.md",
+            "deep-currents-dr-amara-okafor.yaml: 4 insights, 1 framework (3 components), "
+            "2 quotes, 1 habit, 2 references",
+        ),
+        (
+            "fabric-summary.md",
+            "street-trees-kwame-asante.yaml: 13 insights, 0 frameworks (0 components), "
+            "3 quotes, 3 habits, 2 references",
+        ),
+    ],
+)
+def test_each_example_is_ingested_and_built_with_no_edits(
+    tmp_path: Path, example: str, wrote: str
+) -> None:
+    """The examples the README and `ingest --help` name: notes to a package, no edits."""
+    assert example in [path.name for path in EXAMPLES]
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"podcards ingest examples/{example}" in readme
+    result = run(tmp_path, "ingest", str(EXAMPLES[[p.name for p in EXAMPLES].index(example)]))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == f"wrote decks/{wrote}"
+    built = run(tmp_path, "build")
+    assert built.exit_code == 0, built.output
+    deck = load_deck(tmp_path / "decks" / wrote.split(":")[0])
+    shipped = package_texts(tmp_path / "dist" / f"{deck.id}.apkg")
+    for item, _ in deck.items():
+        text = getattr(item, "text", None)  # a framework's summary may be its cue only
+        assert text is None or plain(text) in shipped, text

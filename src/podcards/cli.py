@@ -289,15 +289,19 @@ def ingest_command(
 ) -> None:
     """Turn an episode's summary notes into a deck file.
 
-    NOTES is plain text or Markdown with sections such as Podcast information, Hook,
-    One-sentence takeaway, Summary, Insights, Frameworks & models, Quotes, Habits and
-    References. Every item gets a readable id; check the file, then run `podcards build`.
-    An existing file is never overwritten unless you ask: --update merges the notes into
-    it and keeps the ids learners' cards are known by; --force replaces it.
+    NOTES is plain text or Markdown (Obsidian, Notion, Snipd, Readwise, a blog post,
+    show notes, a Fabric summary) with sections such as Insights, Key takeaways,
+    Frameworks, Quotes, Habits, References, FAQ, One-sentence takeaway, Summary; or a
+    plain list of bullets. Every item gets a readable id; what was guessed and what was
+    left out is said line by line. Check the file, then run `podcards build`. An
+    existing file is never overwritten unless you ask: --update edits it in place and
+    keeps its ids, comments and hand edits; --force replaces it.
 
     \b
-    Examples:
-      podcards ingest notes/all-in-elon-musk.txt
+    Examples (files in the project's examples/ folder):
+      podcards ingest examples/plain-text-notes.txt
+      podcards ingest examples/obsidian-notes.md
+      podcards ingest examples/fabric-summary.md --sections insights,quotes
       podcards ingest notes/musk.md -o decks/musk.yaml --update
     """
     from podcards.ingest import SECTION_NAMES, ingest
