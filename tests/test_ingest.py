@@ -695,7 +695,7 @@ GOOD_SAMPLES = sorted(
 
 
 def test_every_sample_is_ingested_or_refused() -> None:
-    assert len(GOOD_SAMPLES) == 6
+    assert len(GOOD_SAMPLES) == 9
     for name in BAD_SAMPLES:
         with pytest.raises(PodcardsError):
             parse(name)
@@ -1414,3 +1414,87 @@ def test_each_example_is_ingested_and_built_with_no_edits(
     for item, _ in deck.items():
         text = getattr(item, "text", None)  # a framework's summary may be its cue only
         assert text is None or plain(text) in shipped, text
+
+
+def test_a_logseq_outline_headings_inside_bullets() -> None:
+    """Logseq writes everything as bullets: "- ## Key insights" over nested bullets, and
+    page properties as "key:: value"."""
+    parsed = parse_notes(read_notes(SAMPLES / "logseq-outline.md"), "l.md")
+    deck = parsed.deck
+    assert (deck.episode.podcast, deck.episode.title) == ("Huberman Lab", "Master Your Sleep")
+    assert deck.episode.guests == ("Matthew Walker",)
+    assert [i.text for i in deck.insights] == [
+        "Morning {{c1::sunlight}} within an hour of waking sets the circadian clock.",
+        "Caffeine should wait 90 minutes after waking.",
+    ]
+    assert [(h.name, h.text) for h in deck.habits] == [("Cool bedroom", "keep it around 18 °C.")]
+    assert [(s.line, s.reason) for s in parsed.skipped] == [
+        (7, "a detail of line 6: not a card of its own")
+    ]
+
+
+def test_a_blog_post_with_numbered_headings_labels_and_a_table() -> None:
+    """A page title that mentions "notes" is no section; "### 1. Title" over a paragraph is
+    one insight; a table's rows are items; bold labels are episode information."""
+    parsed = parse_notes(read_notes(SAMPLES / "blog-numbered-headings.md"), "b.md")
+    deck = parsed.deck
+    assert (deck.episode.podcast, deck.episode.title, deck.episode.guests) == (
+        "The Tim Ferriss Show",
+        "Naval Ravikant on Happiness",
+        ("Naval Ravikant",),
+    )
+    assert deck.episode.url == "https://tim.blog/naval"
+    assert [i.text for i in deck.insights] == [
+        "Happiness is a skill: You can train it like a muscle, through habits such as "
+        "meditation and gratitude.",
+        # the whole sentence in bold is no key phrase: a card would hide all of it
+        "Desire is a contract: Desire is a contract you make with yourself to be unhappy until "
+        "you get what you want.",
+        "Read what you love: Reading what you love until you love to read beats any reading list.",
+    ]
+    assert [(q.text, q.speaker) for q in deck.quotes] == [
+        ("Specific knowledge is found by pursuing your genuine curiosity.", "Naval Ravikant")
+    ]
+    assert [(r.name, r.text) for r in deck.references] == [
+        ("The Beginning of Infinity", "Naval's favourite book on explanations")
+    ]
+    assert parsed.guesses == ()
+
+
+def test_show_notes_with_labels_a_timestamp_list_and_labelled_bullets() -> None:
+    parsed = parse_notes(read_notes(SAMPLES / "show-notes-labels.md"), "s.md")
+    deck = parsed.deck
+    assert (deck.episode.podcast, deck.episode.title) == (
+        "The Knowledge Project",
+        "The Science of Habit Change",
+    )
+    assert deck.insights[0].text == "About 43% of what we do each day is done out of habit."
+    assert deck.insights[1].text == (
+        "Adding friction to bad habits works better than relying on willpower. Even twenty "
+        "seconds of extra effort changes behaviour."
+    )
+    assert (deck.quotes[0].text, deck.quotes[0].speaker) == (
+        "Habits are what we do when we're not thinking.",
+        "Wendy Wood",
+    )
+    assert (8, "chapters: where things are in the episode, not cards") in [
+        (s.line, s.reason) for s in parsed.skipped
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "podcast", "title"),
+    [
+        ("PODCAST: Hidden Brain\nEPISODE: You 2.0: The Empathy Gap", "Hidden Brain",
+         "You 2.0: The Empathy Gap"),
+        ("# Episode 12 — Sleep", None, "Sleep"),
+        ("# Sleep Lab, Ep. 7: Naps with Ann Lee", "Sleep Lab", "Naps with Ann Lee"),
+        ("# Naps: Notes on Sleep Lab #7", "Sleep Lab", "Naps"),
+        ("Sleep Lab 112 - naps w/ Ann Lee", "Sleep Lab", "naps"),
+        ("# naps ep — notes (rough!!)", None, "naps ep"),
+    ],
+)  # fmt: skip
+def test_episode_from_the_title_line(line: str, podcast: str | None, title: str) -> None:
+    deck = parse_notes(f"{line}\n\n## Insights\n- One thing to remember.\n").deck
+    assert deck.episode.podcast == (podcast or "Unknown podcast")
+    assert deck.episode.title == title

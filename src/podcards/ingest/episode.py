@@ -37,7 +37,7 @@ _URL = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]")
 _MARKER = re.compile(
     r"[,:]?\s*(?:#\s?\d+|\b(?:Ep|EP|ep|Episode|EPISODE|episode|No)\.?\s*#?\d+|\s\d{1,4})\s*$"
 )
-_LEADING_NUMBER = re.compile(r"(?:#|\b(?:Ep|Episode|No)\.?\s*)?\d{1,4}\s*[—–:|-]\s+")
+_LEADING_NUMBER = re.compile(r"\A(?:#|\b(?:Ep|Episode|No)\.?\s*)?\d{1,4}\s*[—–:|-]\s+")
 _NOTES_ON = re.compile(
     r"(?P<title>.+?):\s+(?:Notes|Highlights|Summary) (?:on|from|of) (?P<podcast>.+)"
 )

@@ -101,8 +101,14 @@ def _group(heading: Block, body: list[Block], found: Found, at: int | None) -> N
             if block.kind in ("para", "item") and (q := as_quote(block.text, block.line, at)):
                 found.quotes.append(q)
             else:
-                text = block.text.plain or block.raw
-                found.skip(block.line, text, "the author's note: not a card", block.end)
+                what = block.text.plain or block.raw
+                found.skip(block.line, what, "the author's note: not a card", block.end)
+    elif kind is None and body and all(block.kind == "para" for block in body):
+        # "### 1. Happiness is a skill" over its explanation: one insight
+        heading_text = re.sub(r"^\d{1,2}[.)]\s+", "", title.plain)
+        separator = " " if heading_text.endswith((".", "!", "?", ":")) else ": "
+        text = join([Text.of(heading_text + separator), *(block.text for block in body)])
+        _statement(text, heading.line, at, found)
     else:
         insights(body, found, at)
 
@@ -111,6 +117,9 @@ def _statement(text: Text, line: int, at: int | None, found: Found) -> int | Non
     """One insight (or a quote, when it is a quotation); a moment alone with a few words
     ("Play snip (07:30 - 08:42)") is the moment of what follows, and is returned."""
     text, when = moment(without_glyphs(text))
+    lead = text.lead()
+    if lead and lead.text.rstrip().endswith(":") and classify(lead.text.rstrip(" :"), strict=True):
+        text = text.cut(len(lead.text)).strip()  # "**Insight:** …": a label, not a key phrase
     plain = text.plain
     if not plain:
         return when

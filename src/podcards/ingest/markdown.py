@@ -20,6 +20,7 @@ from podcards.ingest.text import Span, Text, join
 _PARSER = (
     MarkdownIt("commonmark", {"html": True})
     .disable(["code", "entity", "html_inline"])
+    .enable("table")
     .use(front_matter_plugin)
 )
 _MARK = re.compile(r"==([^=\s](?:[^=]*[^=\s])?)==")
@@ -78,6 +79,8 @@ def _blocks(node: SyntaxTreeNode) -> list[Block]:
         return [Block("para", start, end, _lines(node, start))]
     if node.type == "list_item":
         inner = _folded([b for child in node.children for b in _blocks(child)])
+        if inner and inner[0].kind == "heading":  # Logseq: "- ## Key insights" over its bullets
+            return list(inner)
         lines: tuple[Line, ...] = ()
         if inner and inner[0].kind == "para" and inner[0].line == start:
             lines, inner = inner[0].lines, inner[1:]
@@ -91,8 +94,18 @@ def _blocks(node: SyntaxTreeNode) -> list[Block]:
         return [Block("quote", start, end, children=inner)]
     if node.type == "front_matter":
         return []
+    if node.type == "table":  # each row an item: "Name — what it is"
+        rows = [row for part in node.children if part.type == "tbody" for row in part.children]
+        return [_row(row) for row in rows]
     kind = {"html_block": "html", "hr": "rule"}.get(node.type, "code")
     return [Block(kind, start, end, raw=node.content)]
+
+
+def _row(row: SyntaxTreeNode) -> Block:
+    line = row.map[0] + 1 if row.map else 0
+    cells = [join(one.text for one in _lines(cell, line)) for cell in row.children]
+    text = join([cell for cell in cells if cell], " — ")
+    return Block("item", line, line, (Line(line, text),))
 
 
 def _folded(blocks: list[Block]) -> tuple[Block, ...]:

@@ -64,6 +64,7 @@ _FILLERS = {
     "selected", "important", "core", "big", "major", "some", "actionable", "useful",
     "practical", "other", "all", "episode",
 }  # fmt: skip
+_ON = frozenset({"from", "added", "of", "for", "in", "on", "worth", "mentioned", "to", "we"})
 _CALLOUT = re.compile(r"\[!([\w-]+)\][+-]?[ \t]*")
 
 
@@ -83,9 +84,10 @@ def classify(title: str, *, strict: bool = False) -> str | None:
     for candidate in (words, unfilled):
         if kind := _KINDS.get(" ".join(candidate)):
             return kind
-    if not strict:
+    if not strict:  # "Quotes from this episode", "New highlights added on 2 May"
         for n in range(min(len(unfilled), 3), 0, -1):
-            if kind := _KINDS.get(" ".join(unfilled[:n])):
+            rest = unfilled[n:]
+            if (kind := _KINDS.get(" ".join(unfilled[:n]))) and (len(rest) <= 3 or rest[0] in _ON):
                 return kind
     return None
 

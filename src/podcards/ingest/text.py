@@ -124,7 +124,7 @@ def with_key_phrase(text: Text) -> str:
     """The plain text, with the author's one emphasised phrase marked ``{{c1::...}}``.
 
     Bold and highlights first, else italics; only when there is exactly one such phrase,
-    it is not the whole text, and the author typed no cloze markup of their own.
+    it is not most of the text, and the author typed no cloze markup of their own.
     """
     plain = text.plain
     if _CLOZE.search(plain):
@@ -145,8 +145,8 @@ def with_key_phrase(text: Text) -> str:
         if runs:
             a, b = runs[0]
             phrase = plain[a:b].strip(" :")
-            whole = phrase.strip(" :.") == plain.strip(" :.")
-            if not phrase or "}}" in phrase or "::" in phrase or whole:
+            most = len(phrase.split()) > 8 or len(phrase) > 0.6 * len(plain.strip(" :."))
+            if not phrase or "}}" in phrase or "::" in phrase or most:  # a key phrase is short
                 return plain
             a = plain.index(phrase, a)
             return f"{plain[:a]}{{{{c1::{phrase}}}}}{plain[a + len(phrase) :]}"
