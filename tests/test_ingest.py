@@ -1498,3 +1498,35 @@ def test_episode_from_the_title_line(line: str, podcast: str | None, title: str)
     deck = parse_notes(f"{line}\n\n## Insights\n- One thing to remember.\n").deck
     assert deck.episode.podcast == (podcast or "Unknown podcast")
     assert deck.episode.title == title
+
+
+def test_empty_bullets_and_names_alone_in_a_framework_are_reported_not_written() -> None:
+    notes = (
+        "Podcast: P\nTitle: T\n\n## Frameworks\n\n**The Loop**\n- Ask: the model for a step\n"
+        "- **Act**\n-\n  - a part under an empty bullet\n- Stop when done\n\n[12:34]\n- Orphan\n"
+    )
+    parsed = parse_notes(notes)
+    (loop,) = parsed.deck.frameworks
+    assert [(c.name, c.text) for c in loop.components] == [
+        ("Ask", "the model for a step"),
+        (None, "Stop when done"),
+    ]
+    assert [(s.line, s.end, s.text, s.reason) for s in parsed.skipped] == [
+        (8, 0, "Act", "a component needs a text"),
+        (9, 10, "-", "an empty bullet: not an item"),
+        (13, 14, "Orphan", "a framework needs a name"),
+    ]
+
+
+def test_cloze_markup_where_the_format_takes_none_is_its_words() -> None:
+    """A fuzzed corner: {{c1::…}} typed in a summary or a speaker's name would make the
+    deck unbuildable; there it is the words it marks. In an insight it is the key phrase."""
+    notes = (
+        "Podcast: P\nTitle: T\n\n## Summary\nOn {{c1::sleep}}.\n\n## Insights\n"
+        "- Naps help {{c1::night shifts}}.\n\n## Quotes\n"
+        '- "Rest is work." — {{c1::Ann}} Lee, on {{c2::naps}}\n'
+    )
+    deck = parse_notes(notes).deck
+    assert deck.summary == "On sleep."
+    assert deck.insights[0].text == "Naps help {{c1::night shifts}}."
+    assert (deck.quotes[0].speaker, deck.quotes[0].context) == ("Ann Lee", "on naps")

@@ -41,6 +41,8 @@ def frameworks(blocks: list[Block], found: Found, at: int | None = None) -> None
                 drafts.append(current)
             else:
                 current.summary.append(block.text)
+        elif block.kind == "item" and not block.lines:
+            found.skip(block.line, "-", "an empty bullet: not an item", block.end)
         elif block.kind == "item":
             if current is None or any(child.kind == "item" for child in block.children):
                 # a bullet with its parts nested under it, or a model of its own
@@ -49,18 +51,22 @@ def frameworks(blocks: list[Block], found: Found, at: int | None = None) -> None
                 for child in block.children:
                     if child.kind == "para":
                         framework.summary.append(child.text)
-                    elif child.kind == "item":
-                        framework.components.append(_component(child, found))
+                    elif child.kind == "item" and (part := _component(child, found)):
+                        framework.components.append(part)
                 current = None
-            else:
-                current.components.append(_component(block, found))
+            elif part := _component(block, found):
+                current.components.append(part)
         else:
             found.skip(
                 block.line, block.raw or block.text.plain, "not part of a framework", block.end
             )
     for draft in drafts:
         summary = join(draft.summary, "\n")
-        if draft.components:
+        if not draft.name:
+            end = max([draft.line, *(part.location.line for part in draft.components)])
+            parts = "; ".join(part.text for part in draft.components)
+            found.skip(draft.line, summary.plain or parts, "a framework needs a name", end)
+        elif draft.components:
             found.frameworks.append(
                 Framework(
                     name=draft.name.plain,
@@ -112,11 +118,14 @@ def _named(block: Block, at: int | None) -> _Draft:
     return draft
 
 
-def _component(block: Block, found: Found) -> Component:
+def _component(block: Block, found: Found) -> Component | None:
     text, when = moment(without_glyphs(block.text))
     for child in block.children:
         found.skip(child.line, child.text.plain or child.raw, "a detail of the component above")
     split = split_name(text, dashes=False)
+    if not text or (split is not None and not split[1]):
+        found.skip(block.line, text.plain, "a component needs a text")
+        return None
     if split is not None:
         return Component(
             name=split[0].plain,

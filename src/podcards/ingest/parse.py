@@ -8,8 +8,10 @@ import difflib
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar
 
-from podcards.deck import FORMAT_VERSION, Deck, DeckInfo
+from podcards.cloze import plain
+from podcards.deck import FORMAT_VERSION, Deck, DeckInfo, ValueType, keys_of
 from podcards.errors import Location, PodcardsError, Problem
 from podcards.ingest.episode import episode
 from podcards.ingest.ids import deck_info, with_ids
@@ -145,6 +147,7 @@ def parse_notes(
             empty = info_line.text.plain.rstrip().endswith(":")
             reason = "nothing after the colon" if empty else "not episode information"
             found.skip(info_line.number, info_line.text.plain, reason)
+    _drop_empty(found)
     _resolve_speakers(found, (*the_episode.hosts, *the_episode.guests))
     _drop_near_duplicates(found)
     if only is not None:
@@ -187,9 +190,39 @@ def parse_notes(
                 )
             ]
         )
+    deck = _unmarked(deck)
     deck = with_ids(replace(deck, deck=deck_info(deck.episode)))
     skipped = sorted(found.skipped, key=lambda s: s.line)
     return Parsed(deck, tuple(skipped), tuple(guesses))
+
+
+_V = TypeVar("_V")
+
+
+def _unmarked(value: _V) -> _V:
+    """Cloze markup typed where the format takes none (a summary, a name) as its words."""
+    changes: dict[str, Any] = {}
+    for name, spec in keys_of(type(value)).items():
+        current = getattr(value, name)
+        if spec.type is ValueType.TEXT and current and not spec.cloze and "{{" in current:
+            changes[name] = plain(current)
+        elif spec.type is ValueType.ITEMS:
+            changes[name] = tuple(_unmarked(item) for item in current)
+        elif spec.type in (ValueType.ITEM, ValueType.MAPPING) and current is not None:
+            changes[name] = _unmarked(current)
+    return replace(value, **changes)  # type: ignore[type-var]
+
+
+def _drop_empty(found: Found) -> None:
+    """Nothing the format would refuse: every item has the text its cards are made of."""
+    for name in ("insights", "quotes", "habits", "references"):
+        items = getattr(found, name)
+        for item in [item for item in items if not item.text.strip()]:
+            items.remove(item)
+            found.skip(item.location.line, "", "no text: not an item")
+    for card in [card for card in found.cards if not (card.front or "").strip()]:
+        found.cards.remove(card)
+        found.skip(card.location.line, card.back or "", "an answer without its question")
 
 
 def _leave_out(found: Found, kept: set[str]) -> None:
