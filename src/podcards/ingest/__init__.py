@@ -21,10 +21,10 @@ from typing import Literal
 from podcards.clock import release_time
 from podcards.deck import Deck
 from podcards.deckfile import document, render_deck
-from podcards.errors import Location, PodcardsError, Problem
+from podcards.errors import PodcardsError, Problem
 from podcards.files import write_text
 from podcards.ingest.merge import load_deck_file, merge
-from podcards.ingest.model import Change, Parsed, Skipped, counts
+from podcards.ingest.model import Change, Parsed, Skipped, counts, refused
 from podcards.ingest.parse import SECTION_NAMES, parse_notes, read_notes
 from podcards.ingest.roundtrip import edit_in_place
 from podcards.sources import load_deck_text
@@ -104,19 +104,15 @@ def ingest(
     if target.is_dir():
         target = target / f"{deck.id}.yaml"
     if target.exists() and notes.resolve() == target.resolve():
-        raise PodcardsError([Problem(Location.of(target), "is the notes file itself")])
+        raise refused(target, "is the notes file itself")
     when = now if now is not None else datetime.fromtimestamp(release_time(), UTC)
     changes: tuple[Change, ...] | None = None
     if mode == "update":
         if not target.is_file():
-            raise PodcardsError(
-                [
-                    Problem(
-                        Location.of(target),
-                        "does not exist, so there is nothing to update; run without "
-                        "--update to create it, or give the deck file with -o",
-                    )
-                ]
+            raise refused(
+                target,
+                "does not exist, so there is nothing to update; run without --update to "
+                "create it, or give the deck file with -o",
             )
         old = load_deck_file(target)
         deck, change_list = merge(deck, old)
@@ -126,14 +122,10 @@ def ingest(
         action: Literal["wrote", "overwrote", "updated"] = "updated"
     elif target.exists():
         if mode != "force":
-            raise PodcardsError(
-                [
-                    Problem(
-                        Location.of(target),
-                        "already exists; use --update to merge the notes into it (keeping "
-                        "its ids) or --force to replace it",
-                    )
-                ]
+            raise refused(
+                target,
+                "already exists; use --update to merge the notes into it (keeping its ids) "
+                "or --force to replace it",
             )
         action = "overwrote"
     else:

@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from podcards.deck import CustomCard, Deck, Framework, Habit, Insight, Quote, Reference
+from podcards.errors import Location, PodcardsError, Problem
+
+
+def refused(where: object, message: str, line: int = 0) -> PodcardsError:
+    """The error that stops ingest, as ``path:line: message``."""
+    return PodcardsError([Problem(Location.of(str(where), line), message)])
 
 
 @dataclass(frozen=True)

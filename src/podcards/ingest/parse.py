@@ -12,12 +12,11 @@ from typing import Any, TypeVar
 
 from podcards.cloze import plain
 from podcards.deck import FORMAT_VERSION, Deck, DeckInfo, ValueType, keys_of
-from podcards.errors import Location, PodcardsError, Problem
 from podcards.ingest.episode import episode
 from podcards.ingest.ids import deck_info, with_ids
 from podcards.ingest.items import insights, paragraphs, read, takeaway
 from podcards.ingest.markdown import Block, Line, outline
-from podcards.ingest.model import Found, Parsed
+from podcards.ingest.model import Found, Parsed, refused
 from podcards.ingest.plaintext import to_markdown
 from podcards.ingest.quotes import QUOTE_MARKS
 from podcards.ingest.sections import FABRIC_NAMES, NOT_CARDS, cut
@@ -48,13 +47,10 @@ def read_notes(path: Path) -> str:
         with path.open("rb") as stream:
             data = stream.read(MAX_NOTES_BYTES + 1)
     except OSError as error:
-        raise PodcardsError(
-            [Problem(Location.of(path), f"cannot read: {error.strerror}")]
-        ) from error
+        raise refused(path, f"cannot read: {error.strerror}") from error
     if len(data) > MAX_NOTES_BYTES:
         limit = MAX_NOTES_BYTES // (1024 * 1024)
-        message = f"the file is larger than {limit} MB: is it the notes of one episode?"
-        raise PodcardsError([Problem(Location.of(path), message)])
+        raise refused(path, f"the file is larger than {limit} MB: is it the notes of one episode?")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -62,24 +58,16 @@ def read_notes(path: Path) -> str:
             pass
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise PodcardsError(
-            [Problem(Location.of(path, line), "binary data, not text notes: nothing to ingest")]
-        )
+        raise refused(path, "binary data, not text notes: nothing to ingest", line)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise PodcardsError(
-            [
-                Problem(
-                    Location.of(path, line),
-                    f"not UTF-8 text (byte 0x{data[error.start]:02x}): save the notes as "
-                    "UTF-8 and try again",
-                )
-            ]
-        ) from error
+        byte = data[error.start]
+        message = f"not UTF-8 text (byte 0x{byte:02x}): save the notes as UTF-8 and try again"
+        raise refused(path, message, line) from error
     if not text.strip():
-        raise PodcardsError([Problem(Location.of(path), "the file is empty: nothing to ingest")])
+        raise refused(path, "the file is empty: nothing to ingest")
     return text
 
 
@@ -92,14 +80,11 @@ def parse_notes(
     """
     if deck_line := _DECK_FILE.search(text):
         line = text.count("\n", 0, deck_line.start()) + 1
-        raise PodcardsError(
-            [
-                Problem(
-                    Location(source, line),
-                    "this is a deck file, not episode notes: build it with `podcards build`, "
-                    "or give `podcards ingest` the notes it was made from",
-                )
-            ]
+        raise refused(
+            source,
+            "this is a deck file, not episode notes: build it with `podcards build`, or give "
+            "`podcards ingest` the notes it was made from",
+            line,
         )
     markdown, comments = to_markdown(text)
     document = outline(markdown)
@@ -180,15 +165,12 @@ def parse_notes(
         )
         and deck.takeaway is None
     ):
-        raise PodcardsError(
-            [
-                Problem(
-                    Location(source, 1),
-                    "no items found: podcards makes cards of bullets under headings such as "
-                    "Insights, Quotes, Habits, References or Frameworks (or of a list of "
-                    "bullets with no headings at all)",
-                )
-            ]
+        raise refused(
+            source,
+            "no items found: podcards makes cards of bullets under headings such as Insights, "
+            "Quotes, Habits, References or Frameworks (or of a list of bullets with no "
+            "headings at all)",
+            1,
         )
     deck = _unmarked(deck)
     deck = with_ids(replace(deck, deck=deck_info(deck.episode)))
