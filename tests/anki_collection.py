@@ -7,10 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from anki.buildinfo import version
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
+from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition, ImportCsvRequest
 
 IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+ANKI_VERSION = tuple(int(part) for part in version.split("."))
+STAMPS_IMPORT_TIME = (2, 1, 55) <= ANKI_VERSION < (25, 2)
+"""Anki 2.1.55 to 24.11 stamp a note an import updates with the time of the import
+(ankitects/anki PR #3693 fixed it in 25.02); the tests run against 24.11 as well."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,11 @@ class Learner:
             updated_guids=frozenset(self._guid(entry) for entry in log.updated),
             new_guids=frozenset(self._guid(entry) for entry in log.new),
         )
+
+    def import_text(self, path: Path) -> Any:
+        """Import a CSV or TSV file with the options its headers set; Anki's import log."""
+        metadata = self.col.get_csv_metadata(str(path), None)
+        return self.col.import_csv(ImportCsvRequest(path=str(path), metadata=metadata)).log
 
     def _guid(self, entry: Any) -> str:
         return str(self.col.db.scalar("select guid from notes where id=?", entry.id.nid))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,7 +63,7 @@ class Project:
         self.decks = root / "decks"
         self.dist = root / "dist"
         self.lock = self.decks / "podcards.lock"
-        self.decks.mkdir(parents=True)
+        self.decks.mkdir(parents=True, exist_ok=True)
 
     def write(self, relative: str, text: str) -> Path:
         path = self.root / relative
@@ -72,11 +74,11 @@ class Project:
     def deck(self, text: str = MINIMAL_DECK, name: str = "episode.yaml") -> Path:
         return self.write(f"decks/{name}", text)
 
-    def run(self, *args: str) -> Result:
+    def run(self, *args: str, charset: str = "utf-8") -> Result:
         old = Path.cwd()
         os.chdir(self.root)
         try:
-            return CliRunner().invoke(main, list(args), catch_exceptions=False)
+            return CliRunner(charset=charset).invoke(main, list(args), catch_exceptions=False)
         finally:
             os.chdir(old)
 
@@ -90,6 +92,22 @@ class Project:
             for path in sorted(self.root.rglob("*"))
             if path.is_file()
         }
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    """Fail, rather than hang, when what runs inside takes longer than ``seconds``."""
+
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

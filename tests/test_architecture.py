@@ -10,15 +10,21 @@ from pathlib import Path
 import pytest
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "podcards"
-CORE = {"deck", "errors", "cloze", "clock", "words", "notetypes", "lockfile", "release"}
+CORE = {
+    *("deck", "errors", "cloze", "clock", "words", "notetypes", "lockfile", "release"),
+    *("notes_text", "diffing", "export"),  # what a release means to members, in words
+    "ankimarkup",
+}
+# Jinja has two owners: render (templates to fields) and sandbox (what a template may do)
 LIBRARIES = {
-    "click": "cli",
-    "yaml": "sources",
-    "jinja2": "render",
-    "genanki": "anki",
-    "markdown_it": "ingest.markdown",
-    "mdit_py_plugins": "ingest.markdown",
-    "ruamel": "ingest.roundtrip",
+    "click": {"cli"},
+    "yaml": {"sources"},
+    "jinja2": {"render", "sandbox"},
+    "genanki": {"anki"},
+    "anki": {"anki_engine"},
+    "markdown_it": {"ingest.markdown"},  # notes are read by a CommonMark parser
+    "mdit_py_plugins": {"ingest.markdown"},
+    "ruamel": {"ingest.roundtrip"},  # --update edits a deck file, comments kept
 }
 
 
@@ -52,22 +58,39 @@ def test_the_core_imports_nothing_but_the_standard_library_and_the_core() -> Non
                 assert top in sys.stdlib_module_names, (name, imported)
 
 
-def test_each_library_is_imported_by_one_module() -> None:
-    for library, owner in LIBRARIES.items():
+def test_each_library_is_imported_by_its_owners_only() -> None:
+    for library, owners in LIBRARIES.items():
         importers = {
             name
             for name, found in modules().items()
             if any(i.split(".")[0] == library for i in found)
         }
-        assert importers == {owner}, library
+        assert importers == owners, library
 
 
-def test_nothing_but_the_cli_imports_build() -> None:
+# Commands that build on the build's plan (check and preview judge and show what a build
+# would ship); nothing below them may depend on the orchestration.
+COMMANDS = {"cli", "check", "preview"}
+
+
+def test_nothing_but_the_commands_import_build() -> None:
     importers = {name for name, found in modules().items() if "podcards.build" in found}
-    assert importers == {"cli"}
+    assert "cli" in importers
+    assert importers <= COMMANDS
 
 
-@pytest.mark.parametrize("args", [["--help"], ["ingest", "--help"], ["schema"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["ingest", "--help"],
+        ["schema"],
+        ["check", "--help"],
+        ["preview", "--help"],
+        ["new", "--help"],
+        ["init", "--help"],
+    ],
+)
 def test_light_commands_load_no_heavy_library(args: list[str]) -> None:
     code = (
         "import sys\nfrom podcards.cli import main\n"

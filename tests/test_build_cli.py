@@ -275,12 +275,19 @@ def test_diff_shows_the_next_release_and_writes_nothing(project: Project) -> Non
     result = project.run("diff")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "~ test-deck: habit/poetical-science/cloze (changed)" in lines
-    text = next(line for line in lines if line.startswith("    Text: "))
-    assert "rigorous" in text
-    assert "careful" in lines[lines.index(text) + 1]
-    assert "- test-deck: reference/difference-engine/cloze (retired)" in lines
-    assert "+ test-deck: habit/punched-cards/cloze (new)" in lines
+    assert "Podcasts::Test::Episode One (test-deck): 1 new, 1 changed, 1 retired, 7 unchanged" in (
+        lines
+    )
+    # the whole text as the card reads, the phrase a cloze hides in brackets, word by word
+    assert "  ~ habit/poetical-science/cloze" in lines
+    assert (
+        "      Text: {+[+}Combine{+]+} imagination with [-[rigorous]-]{+careful+} analysis."
+    ) in lines
+    assert (
+        "  - reference/difference-engine/cloze (retired, tagged podcards::retired): "
+        "[Babbage]'s earlier calculator for polynomial tables."
+    ) in lines
+    assert "  + habit/punched-cards/cloze: Cards with [holes] that carry a program." in lines
     assert project.snapshot() == before
 
 

@@ -79,7 +79,7 @@ PLACES = re.findall(r"<([a-z.]+)>", FULL_DECK)
 def _text_keys(cls: type, path: str) -> set[str]:
     found = set()
     for name, spec in keys_of(cls).items():
-        if spec.type in (ValueType.TEXT, ValueType.TEXTS):
+        if spec.type in (ValueType.TEXT, ValueType.TEXTS) and not spec.choices:
             found.add(f"{path}{name}")
         elif spec.of is not None:
             prefix = "" if cls is Deck and spec.type is ValueType.ITEMS else f"{path}{name}."

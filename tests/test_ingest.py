@@ -1366,14 +1366,12 @@ def test_sections_option_misuse_is_a_usage_error(tmp_path: Path) -> None:
     assert not (tmp_path / "decks").exists()
 
 
-def test_notes_larger_than_5_mb_are_refused_without_reading_them_whole(tmp_path: Path) -> None:
+def test_notes_larger_than_4_mb_are_refused_without_reading_them_whole(tmp_path: Path) -> None:
     notes = tmp_path / "huge.md"
-    notes.write_bytes(b"- An insight.\n" * (5 * 1024 * 1024 // 14 + 1))
+    notes.write_bytes(b"- An insight.\n" * (4 * 1024 * 1024 // 14 + 1))
     result = run(tmp_path, "ingest", "huge.md")
     assert result.exit_code == 1
-    assert "huge.md: the file is larger than 5 MB: is it the notes of one episode?" in (
-        result.output
-    )
+    assert "huge.md: is larger than 4 MB: too large to be notes" in result.output
     assert "Traceback" not in result.output
 
 

@@ -34,7 +34,7 @@ def damage(lines: list[str], change: dict[str, object], drop: str = "") -> list[
         ({"mod": "soon"}, "", "unreadable lock entry: 'mod' is not a whole number"),
         ({"type": "basic"}, "", "unreadable lock entry: unknown note type 'basic'"),
         ({"fields": ["x"]}, "", "unreadable lock entry: its hash does not match its fields"),
-        ({"retired": "yes"}, "", "unreadable lock entry: 'retired' is not true or false"),
+        ({"retired": "yes"}, "", "unreadable lock entry: 'retired' is not a time"),
     ],
 )
 @pytest.mark.parametrize("command", [["build"], ["diff"], ["retire"]])

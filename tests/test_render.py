@@ -94,7 +94,11 @@ def test_question_card_and_answer(project: Project) -> None:
     card = by_key(cards_of(project))["insight/engine-weaves/question"]
     front, back, context, source, _extra = card.fields
     assert front == "What does the engine weave, like a loom weaves flowers?"
-    assert back == "The engine weaves <b>algebraic patterns</b> the way a loom weaves flowers."
+    # the phrase that answers it first, then the sentence that says it
+    assert back == (
+        '<div class="pc-key">algebraic patterns</div><div class="pc-said">The engine weaves '
+        "algebraic patterns the way a loom weaves flowers.</div>"
+    )
     assert context == "Test Podcast · Ada Lovelace"
     assert source == "Test Podcast · Episode One · Ada Lovelace"
 

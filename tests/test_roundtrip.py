@@ -26,8 +26,10 @@ from podcards.deck import NoteKind, guid_for, slug
 from podcards.release import RETIRED_TAG
 from podcards.render import BUILTIN_TEMPLATES
 
-from anki_collection import ImportLog, Learner, visible_text
+from anki_collection import STAMPS_IMPORT_TIME, ImportLog, Learner, visible_text
 from conftest import MINIMAL_DECK, Project
+
+pytestmark = pytest.mark.anki  # CI runs these against anki 24.11 too
 
 QA_MODEL_ID = podcards_notetypes.NOTE_TYPES[NoteKind.QA].model_id
 CLOZE_MODEL_ID = podcards_notetypes.NOTE_TYPES[NoteKind.CLOZE].model_id
@@ -483,7 +485,10 @@ def test_f_reimport_keeps_the_learners_edit_and_a_newer_change_wins(
     updated = learner.col.get_note(note.id)
     assert updated["Back"] == lock_notes(project)["insight/engine-weaves/question"]["fields"][1]
     assert "silk flowers" in updated["Back"]
-    assert updated.mod == later
+    if STAMPS_IMPORT_TIME:  # Anki 2.1.55 to 24.11 stamps the note with the import's time
+        assert updated.mod >= learner_mod
+    else:
+        assert updated.mod == later
 
 
 # -- g. removed items are retired, not deleted ---------------------------------------------
@@ -510,7 +515,7 @@ def test_g_a_removed_item_ships_as_retired(
     assert "0 new, 0 changed, 2 retired" in result.output
     for key in RETIRED_KEYS:
         assert f"retired {key}: it still ships, tagged {RETIRED_TAG}" in result.output
-    assert all(lock_notes(project)[key].get("retired") is True for key in RETIRED_KEYS)
+    assert all(lock_notes(project)[key]["retired"] == release_day(1) for key in RETIRED_KEYS)
 
     shipped = package_notes(package(project))
     assert set(shipped) == all_guids(project)
@@ -535,6 +540,9 @@ def test_g_a_removed_item_ships_as_retired(
         for card in learner.col.get_note(ids[guid]).cards():
             output = card.render_output()
             assert visible_text(output.question_text).startswith("Retired ")
+            back = visible_text(output.answer_text)
+            assert "Removed from this deck. To delete every removed card: in the Browser, " in back
+            assert f"search tag:{RETIRED_TAG} , select all, Delete." in back
 
 
 def test_g_purge_stops_shipping_retired_notes(

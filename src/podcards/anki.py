@@ -10,7 +10,7 @@ import io
 import itertools
 import sqlite3
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,32 +98,46 @@ def package_bytes(
     looks: Mapping[NoteKind, Look],
     mods: Mapping[NoteKind, int],
 ) -> bytes:
-    """The .apkg as bytes: the same notes give the same bytes, whatever the clock says.
+    """One deck's .apkg as bytes: the same notes give the same bytes, whatever the clock says.
 
     Only the note types the deck's notes use go in; ``mods`` gives each one's ``mod``.
     """
-    used = {note.notetype for note in deck.notes}
+    return bundle_bytes([deck], notetypes, looks, mods)
+
+
+def bundle_bytes(
+    decks: Sequence[PackageDeck],
+    notetypes: NoteTypes,
+    looks: Mapping[NoteKind, Look],
+    mods: Mapping[NoteKind, int],
+) -> bytes:
+    """One .apkg holding every deck given, each under its own name, with the very notes
+    (GUIDs, mods, ids) of its own package: importing both adds nothing twice."""
+    used = {note.notetype for deck in decks for note in deck.notes}
     models = {key: _model(notetypes[key], looks[key], mods[key]) for key in sorted(used)}
-    anki_deck = genanki.Deck(anki_deck_id(deck.deck_id), deck.name, deck.description)
-    for note in deck.notes:
-        anki_deck.add_note(
-            _StableNote(
-                mod=note.mod,
-                nid=note.nid,
-                model=models[note.notetype],
-                fields=list(note.fields),
-                tags=list(note.tags),
-                guid=note.guid,
-                due=note.due,
+    anki_decks = []
+    for deck in decks:
+        anki_deck = genanki.Deck(anki_deck_id(deck.deck_id), deck.name, deck.description)
+        for note in deck.notes:
+            anki_deck.add_note(
+                _StableNote(
+                    mod=note.mod,
+                    nid=note.nid,
+                    model=models[note.notetype],
+                    fields=list(note.fields),
+                    tags=list(note.tags),
+                    guid=note.guid,
+                    due=note.due,
+                )
             )
-        )
-    for model in models.values():
-        anki_deck.add_model(model)
+        for model in models.values():
+            anki_deck.add_model(model)
+        anki_decks.append(anki_deck)
 
     connection = sqlite3.connect(":memory:")
     try:
         # notes write their own ids and mod, note types their mod: genanki's are never used
-        genanki.Package(anki_deck).write_to_db(connection.cursor(), 0, itertools.count(1))
+        genanki.Package(anki_decks).write_to_db(connection.cursor(), 0, itertools.count(1))
         connection.commit()
         collection = connection.serialize()
     finally:
@@ -137,3 +151,19 @@ def package_bytes(
             entry.external_attr = 0o644 << 16
             archive.writestr(entry, data)
     return buffer.getvalue()
+
+
+def package_mods(data: bytes) -> dict[str, int]:
+    """The GUID and ``mod`` of every note in an .apkg's bytes; empty for what is not one."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            collection = archive.read("collection.anki2")
+        connection = sqlite3.connect(":memory:")
+        try:
+            connection.deserialize(collection)
+            rows = connection.execute("select guid, mod from notes").fetchall()
+        finally:
+            connection.close()
+    except (zipfile.BadZipFile, KeyError, sqlite3.Error):
+        return {}
+    return {str(guid): int(mod) for guid, mod in rows}

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_OPENER = re.compile(r"\{\{c(\d+(?:,\d+)*)::")
+# Anki reads ASCII digits only; more than six is no number a deletion can have
+_OPENER = re.compile(r"\{\{c([0-9]{1,6}(?:,[0-9]{1,6})*)::")
+MAX_NUMBER = 500  # Anki makes no card past c500: c501 and above all land on card 500
 _CLOSER = "}}"
 # What is left once the well-formed deletions are taken out must not look like one.
 _ALMOST = re.compile(r"\{\s*[cC]\s*\d+\s*:|\{\{\s*[cC]\s*\d|[cC]\d+::")
@@ -81,6 +83,8 @@ def _deletion_problems(deletion: Deletion, text: str) -> list[str]:
             f"a deletion with several numbers ({{{{c{deletion.number}::...}}}}) is not "
             "supported; give each deletion one number"
         ]
+    if int(deletion.number) > MAX_NUMBER:
+        return [f"deletions are numbered from 1 to {MAX_NUMBER} (Anki's limit), not {written}"]
     if int(deletion.number) == 0:
         return ["deletions are numbered from 1, not {{c0::...}}"]
     if not deletion.answer.strip():
@@ -106,7 +110,7 @@ def cloze_numbers(text: str) -> list[str]:
 
 def has_deletion(text: str) -> bool:
     """Whether the text gives Anki at least one card: a deletion numbered from 1."""
-    return any(int(d.number.split(",")[0]) > 0 for d in deletions(text))
+    return any(0 < int(d.number.split(",")[0]) <= MAX_NUMBER for d in deletions(text))
 
 
 def plain(text: str) -> str:

@@ -20,6 +20,7 @@ from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
+from podcards.ankimarkup import AnkiMarkup
 from podcards.errors import Location
 
 FORMAT_VERSION = 1
@@ -70,6 +71,7 @@ class Spec:
     cloze: bool = False  # the text may mark key phrases as {{c1::...}}
     example: str = ""
     of: Any = None  # the declared class of MAPPING, ITEM and ITEMS values
+    choices: tuple[str, ...] = ()  # the only values a list may hold, when fixed
 
 
 _SPEC = "podcards.spec"
@@ -83,9 +85,10 @@ def key(
     cloze: bool = False,
     example: str = "",
     of: type | None = None,
+    choices: tuple[str, ...] = (),
 ) -> Any:
     """A dataclass field that is a key of the deck format."""
-    spec = Spec(type, doc, required, cloze, example, of)
+    spec = Spec(type, doc, required, cloze, example, of, choices)
     if required and type is not ValueType.ITEMS:
         return field(metadata={_SPEC: spec})
     default: Any = () if type in _LISTS else None
@@ -310,6 +313,14 @@ class DeckInfo:
         "Card templates that are off by default which this deck uses, as <kind>/<name>.",
         example="[habit/name]",
     )
+    markup: tuple[str, ...] = key(
+        ValueType.TEXTS,
+        "Anki markup the deck's texts may use: mathjax (`\\(...\\)`, `\\[...\\]`), latex "
+        "(`[latex]`, `[$]`, `[$$]`), sound (`[sound:file]`), tts (`[anki:tts]`). Markup "
+        "not listed shows on the card as typed, like HTML.",
+        example="[mathjax]",
+        choices=tuple(AnkiMarkup),
+    )
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -459,6 +470,12 @@ def slug(text: str) -> str:
     joined = re.sub(r"(?<=\w)['’](?=\w)", "", text)  # "Musk's" -> "musks"
     ascii_text = unicodedata.normalize("NFKD", joined).encode("ascii", "ignore").decode()
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))[:60].strip("-")
+
+
+DEVICE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+)
+"""Names Windows reads as devices, whatever the extension: no deck id (it names a package)."""
 
 
 def is_valid_id(value: str) -> bool:

@@ -35,6 +35,7 @@ class Problem:
     location: Location
     message: str
     severity: Severity = Severity.ERROR
+    code: str = ""  # which rule found it, for editors and `check --format json`
 
     def __str__(self) -> str:
         label = "warning: " if self.severity is Severity.WARNING else ""

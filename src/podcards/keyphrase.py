@@ -287,3 +287,24 @@ def _join(words: list[_Word], index: int) -> bool:
 def _score(phrase: list[_Word]) -> float:
     """The words' values, less a cost per extra word, so a phrase must beat its best word."""
     return sum(word.value for word in phrase) - _JOIN_COST * (len(phrase) - 1)
+
+
+# -- judging a phrase someone else chose (``podcards check``) ------------------------------
+
+_DISTINCTIVE_ZIPF = 4.5  # rarer than about 1 word in 30,000: "robot", "decline", "Musk"
+
+
+def is_distinctive(word: str) -> bool:
+    """Whether a word on the front would give its answer away: a number, an abbreviation,
+    or a word rarer than everyday English; never a stopword."""
+    key = _key(_POSSESSIVE.sub("", word))
+    if not key or key in _STOPWORDS:
+        return False
+    if any(char.isdigit() for char in key) or _ABBREVIATION.fullmatch(word):
+        return True
+    return _zipf(key) < _DISTINCTIVE_ZIPF
+
+
+def is_action_word(word: str) -> bool:
+    """An -ing form of a common verb ("reversing", "planning"): an action, not a fact."""
+    return _is_verb(_key(word))

@@ -1,7 +1,9 @@
 """The lock file: what has been released, one JSON line per deck, note type and note, sorted.
 
-A note's ``mod`` moves only when its own content changes, because Anki updates a note only
-when the package's ``mod`` is strictly newer, and replaces the learner's tags when it does.
+A note's ``mod`` moves only when it goes out changed (or re-sent: see ``release.resent``),
+because Anki updates a note only when the package's ``mod`` is strictly newer, and replaces
+the learner's tags when it does. The times of the last few releases, and of each note's
+last change, retirement and purge, are kept so that a release can say what it does.
 Reading it never ends in a traceback: a damaged lock is a ``path:line`` message.
 """
 
@@ -38,8 +40,10 @@ class LockedNote:
     mod: int
     nid: int = 0  # Anki's note id: the time of its first release, in ms, made unique
     pos: int = 0  # its place in the order a learner meets new cards, for good
-    retired: bool = False
-    purged: bool = False  # no longer shipped; kept so that its GUID is never reused
+    retired: int = 0  # the release that retired it; 0 while it is in a deck file
+    purged: int = 0  # when it stopped shipping (its GUID is kept, never reused); 0 shipped
+    changed: int = 0  # the release its content last changed in (retiring it included)
+    changes: int = 0  # how many releases changed its content after its first
 
     @property
     def digest(self) -> str:
@@ -64,6 +68,24 @@ class Lock:
     decks: dict[str, str] = field(default_factory=dict)  # deck id -> Anki deck name
     notetypes: dict[NoteKind, LockedNoteType] = field(default_factory=dict)
     notes: dict[str, LockedNote] = field(default_factory=dict)  # by GUID
+    releases: list[int] = field(default_factory=list)  # the last few releases' times, in order
+
+    @property
+    def latest_time(self) -> int:
+        """The newest time the lock holds: a new release must be later than all of them."""
+        times = [*self.releases, *(notetype.mod for notetype in self.notetypes.values())]
+        for note in self.notes.values():
+            times += [note.mod, note.retired, note.purged, note.changed]
+        return max(times, default=0)
+
+    @property
+    def last_release(self) -> int:
+        """The time of the last release (in a lock older than the record of releases, the
+        newest ``mod`` it holds); 0 before the first."""
+        if self.releases:
+            return self.releases[-1]
+        mods = [n.mod for n in self.notes.values()] + [t.mod for t in self.notetypes.values()]
+        return max(mods, default=0)
 
 
 def note_digest(notetype: str, fields: tuple[str, ...], tags: tuple[str, ...]) -> str:
@@ -83,6 +105,8 @@ def read_lock(path: Path) -> Lock:
     try:
         if path.is_dir():
             raise PodcardsError([Problem(Location.of(path), "is a folder, not a lock file")])
+        if not path.is_file():  # a device or a pipe would never end, or never begin
+            raise PodcardsError([Problem(Location.of(path), "is not a file, not a lock file")])
         with path.open("rb") as stream:
             raw = stream.read(MAX_LOCK_BYTES + 1)
     except OSError as error:
@@ -152,6 +176,7 @@ def _read_entry(lock: Lock, entry: dict[str, Any]) -> None:
         "notetype": _read_notetype,
         "note": _read_note,
         "deck": _read_deck,
+        "releases": _read_releases,
     }
     for name, reader in readers.items():
         if name in entry:
@@ -167,6 +192,15 @@ def _read_version(lock: Lock, entry: dict[str, Any]) -> None:
 
 def _read_deck(lock: Lock, entry: dict[str, Any]) -> None:
     lock.decks[_get(entry, "deck", str)] = _get(entry, "name", str)
+
+
+def _read_releases(lock: Lock, entry: dict[str, Any]) -> None:
+    times = entry["releases"]
+    if not isinstance(times, list) or not all(
+        isinstance(t, int) and not isinstance(t, bool) and 0 < t <= LATEST_TIME for t in times
+    ):
+        raise _Damaged("'releases' is not a list of times")
+    lock.releases[:] = times
 
 
 def _read_notetype(lock: Lock, entry: dict[str, Any]) -> None:
@@ -187,17 +221,31 @@ def _read_note(lock: Lock, entry: dict[str, Any]) -> None:
         mod=_get(entry, "mod", int),
         nid=_get(entry, "nid", int, default=0, limit=LATEST_TIME * 1000),
         pos=_get(entry, "pos", int, default=0),
-        retired=_get(entry, "retired", bool, default=False),
-        purged=_get(entry, "purged", bool, default=False),
+        retired=_time_or_flag(entry, "retired", when_true=_get(entry, "mod", int)),
+        purged=_time_or_flag(entry, "purged", when_true=1),
+        changed=_get(entry, "changed", int, default=0),
+        changes=_get(entry, "changes", int, default=0),
     )
     if note.digest != entry.get("hash"):
         raise _Damaged("its hash does not match its fields")
     lock.notes[note.guid] = note
 
 
+def _time_or_flag(entry: dict[str, Any], name: str, when_true: int) -> int:
+    """A time; ``true``, as locks wrote before they kept the time, is ``when_true``."""
+    value = entry.get(name, False)
+    if isinstance(value, bool):
+        return when_true if value else 0
+    if not isinstance(value, int) or not 0 < value <= LATEST_TIME:
+        raise _Damaged(f"'{name}' is not a time")
+    return value
+
+
 def format_lock(lock: Lock) -> str:
     """Sorted, one entry per line, so that git diffs and merges stay small."""
     lines = [_line({"version": LOCK_VERSION})]
+    if lock.releases:
+        lines.append(_line({"releases": list(lock.releases)}))
     lines += [
         _line({"deck": deck_id, "name": lock.decks[deck_id]}) for deck_id in sorted(lock.decks)
     ]
@@ -224,10 +272,9 @@ def format_lock(lock: Lock) -> str:
             "pos": note.pos,
             "hash": note.digest,
         }
-        if note.retired:
-            entry["retired"] = True
-        if note.purged:
-            entry["purged"] = True
+        for name in ("changed", "changes", "retired", "purged"):
+            if getattr(note, name):
+                entry[name] = getattr(note, name)
         entry["tags"] = list(note.tags)
         entry["fields"] = list(note.fields)
         lines.append(_line(entry))

@@ -7,6 +7,7 @@ Standard library only; ``anki`` turns these into genanki models.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Mapping
@@ -79,6 +80,30 @@ NOTE_TYPES: NoteTypes = {
         sort_field=0,
     ),
 }
+
+
+def as_released(current: NoteType, schema: str) -> NoteType:
+    """The note type with the schema a lock recorded (its ``fingerprint``), to rebuild a
+    release made before a schema change; the current one where the record is unreadable."""
+    parts = dict(part.partition("=")[::2] for part in schema.split(";"))
+    try:
+        fields, templates = (
+            tuple((name, int(ident)) for name, _, ident in map(_split_id, parts[key].split(",")))
+            for key in ("fields", "templates")
+        )
+        return dataclasses.replace(
+            current,
+            model_id=int(parts["model"]),
+            fields=fields,
+            templates=templates,
+            sort_field=int(parts["sort"]),
+        )
+    except (KeyError, ValueError):
+        return current
+
+
+def _split_id(text: str) -> tuple[str, str, str]:
+    return text.rpartition("#")
 
 
 def same_structure(old: str, new: str) -> bool:

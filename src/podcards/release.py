@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeVar
 
+from podcards.clock import LATEST_TIME
 from podcards.cloze import cloze_numbers, plain
 from podcards.deck import Card, NoteKind
 from podcards.errors import Location, PodcardsError, Problem, UsageError
@@ -60,6 +61,8 @@ class NoteStatus(StrEnum):
     NEW = "new"
     CHANGED = "changed"
     RETIRED = "retired"
+    RESENT = "resent"  # unchanged, with a new mod: for late members on Anki 2.1.55 to 24.11
+    PURGED = "purged"  # no longer shipped, from this release on
     UNCHANGED = "unchanged"
 
 
@@ -96,6 +99,14 @@ class DeckChanges:
     def retired(self) -> tuple[str, ...]:
         return self._keys(NoteStatus.RETIRED)
 
+    @property
+    def resent(self) -> tuple[str, ...]:
+        return self._keys(NoteStatus.RESENT)
+
+    @property
+    def purged(self) -> tuple[str, ...]:
+        return self._keys(NoteStatus.PURGED)
+
     def renamed_items(self) -> list[tuple[str, str]]:
         """(retired item, new item) pairs that look like one item whose id changed.
 
@@ -104,6 +115,8 @@ class DeckChanges:
         """
         gone = {c.after.item: c.after for c in self.notes if c.status is NoteStatus.RETIRED}
         came = {c.after.item: c.after for c in self.notes if c.status is NoteStatus.NEW}
+        if len(gone) * len(came) > _MAX_PAIRS:  # a new deck more than a renamed item
+            return []
         scored = sorted(
             (-_likeness(gone[old], came[new]), old, new)
             for old in gone
@@ -118,11 +131,18 @@ class DeckChanges:
         return sorted(pairs)
 
 
-def _likeness(old: LockedNote, new: LockedNote) -> float:
-    def words(note: LockedNote) -> list[str]:
-        return plain(note.fields[0] if note.fields else "").casefold().split()
+_MAX_PAIRS = 10_000
+_WORDS = 100  # of each text: enough to tell one item from another, and quick to compare
 
-    return difflib.SequenceMatcher(None, words(old), words(new), autojunk=False).ratio()
+
+def _likeness(old: LockedNote, new: LockedNote) -> float:
+    """How alike two notes' texts are, 0 to 1; in time bounded whatever their length."""
+
+    def words(note: LockedNote) -> list[str]:
+        return plain(note.fields[0][:5_000] if note.fields else "").casefold().split()[:_WORDS]
+
+    matcher = difflib.SequenceMatcher(None, words(old), words(new), autojunk=False)
+    return matcher.ratio() if matcher.quick_ratio() >= 0.6 else 0.0
 
 
 @dataclass(frozen=True)
@@ -159,36 +179,89 @@ def plan_release(
     if refusals:
         raise Refused([p for p, _ in refusals], frozenset(a for _, a in refusals))
 
-    locked_types, restyled = _plan_notetypes(lock, notetypes, now)
-    notes = dict(lock.notes)
+    time = release_time(lock, now)
+    locked_types, restyled = _plan_notetypes(lock, notetypes, time)
     deck_names = dict(lock.decks)
-    shipped: dict[str, tuple[LockedNote, ...]] = {}
-    changes: dict[str, DeckChanges] = {}
-    places = _Places(lock, now)
+    planned: dict[str, list[NoteChange]] = {}
+    places = _Places(lock, time)
     for deck in decks:
         deck_names[deck.deck_id] = deck.name
-        planned = [_plan_note(lock.notes.get(card.guid), card, now) for card in deck.notes]
+        notes = [_plan_note(lock.notes.get(card.guid), card, time) for card in deck.notes]
         # new notes take their places in the deck's teaching order, siblings apart
-        for change in spread_siblings(planned, key=lambda change: change.after.item):
+        for change in spread_siblings(notes, key=lambda change: change.after.item):
             places.give(change)
-        deck_changes = [places.placed(change) for change in planned]
+        deck_changes = [places.placed(change) for change in notes]
         current = {card.guid for card in deck.notes}
         for old in lock.notes.values():
             gone = old.deck_id == deck.deck_id and old.guid not in current
             if gone and not old.retired and not old.purged:
-                deck_changes.append(_retire(old, now, retired_fields))
+                deck_changes.append(_retire(old, time, retired_fields))
+            elif gone and not old.purged:  # retired before, still shipped
+                deck_changes.append(NoteChange(NoteStatus.UNCHANGED, old, old))
+        deck_changes += [
+            NoteChange(NoteStatus.PURGED, old, old)
+            for old in sorted(lock.notes.values(), key=lambda note: note.key)
+            if old.deck_id == deck.deck_id and old.purged > lock.last_release
+        ]
+        planned[deck.deck_id] = deck_changes
+
+    releases = lock.releases
+    moved = any(c.status is not NoteStatus.UNCHANGED for cs in planned.values() for c in cs)
+    if moved or locked_types != lock.notetypes or deck_names != lock.decks:
+        releases = [*lock.releases, time][-RECOVERY_RELEASES:]
+        for deck_changes in planned.values():
+            deck_changes[:] = [_resend(change, lock, time) for change in deck_changes]
+
+    notes_now = dict(lock.notes)
+    shipped: dict[str, tuple[LockedNote, ...]] = {}
+    changes: dict[str, DeckChanges] = {}
+    for deck_id, deck_changes in planned.items():
         for change in deck_changes:
-            notes[change.after.guid] = change.after
-        shipped[deck.deck_id] = tuple(
+            notes_now[change.after.guid] = change.after
+        shipped[deck_id] = tuple(
             sorted(
-                (n for n in notes.values() if n.deck_id == deck.deck_id and not n.purged),
+                (n for n in notes_now.values() if n.deck_id == deck_id and not n.purged),
                 key=lambda n: n.key,
             )
         )
-        changes[deck.deck_id] = DeckChanges(deck.deck_id, tuple(deck_changes))
-    new_lock = Lock(deck_names, locked_types, notes)
+        changes[deck_id] = DeckChanges(deck_id, tuple(deck_changes))
+    new_lock = Lock(deck_names, locked_types, notes_now, releases)
     mods = {kind: notetype.mod for kind, notetype in locked_types.items()}
     return Release(new_lock, shipped, changes, mods, tuple(restyled))
+
+
+def release_time(lock: Lock, now: int) -> int:
+    """The time a release stamps on what it changes: ``now``, or later than everything in the
+    lock (a clock set back, a fixed ``SOURCE_DATE_EPOCH``), since Anki updates a note only
+    when the package's ``mod`` is strictly newer than its own."""
+    return max(now, lock.latest_time + 1)
+
+
+RECOVERY_RELEASES = 3
+"""How many releases re-send a note after a repeated change, for late members on Anki
+2.1.55 to 24.11 (see ``resent``)."""
+
+
+def resent(note: LockedNote, lock: Lock) -> bool:
+    """Whether the next release ships this note again, unchanged, with its own time.
+
+    Anki 2.1.55 to 24.11 stamps a note it updates with the time of the import. A member who
+    imports release N after N+1 was built then skips N+1's change to every note that N
+    updated for them, for good. Only a note changed again can be caught so (its first change
+    finds every copy with the mod of its first release, and nobody's import stamps a note it
+    skips), so a note changed in one of the last ``RECOVERY_RELEASES`` releases, which had
+    changed before, goes out again with the next release's time: the late member's copy is
+    older. The cost: a learner's own edit of that note, made before that release was built,
+    is overwritten, and every member sees the note updated with the text they already have.
+    """
+    window = lock.releases[-RECOVERY_RELEASES:][0] if lock.releases else LATEST_TIME
+    return not note.purged and note.changes >= 2 and note.changed >= window
+
+
+def _resend(change: NoteChange, lock: Lock, time: int) -> NoteChange:
+    if change.status is not NoteStatus.UNCHANGED or not resent(change.after, lock):
+        return change
+    return NoteChange(NoteStatus.RESENT, replace(change.after, mod=time), change.before)
 
 
 class _Places:
@@ -256,7 +329,7 @@ def card_count(note: LockedNote) -> int:
 
 
 def _plan_notetypes(
-    lock: Lock, notetypes: Mapping[NoteKind, NoteTypeState], now: int
+    lock: Lock, notetypes: Mapping[NoteKind, NoteTypeState], time: int
 ) -> tuple[dict[NoteKind, LockedNoteType], list[NoteKind]]:
     """A note type's ``mod`` moves only when its look or schema changed."""
     locked = dict(lock.notetypes)
@@ -264,32 +337,35 @@ def _plan_notetypes(
     for kind, state in notetypes.items():
         old = lock.notetypes.get(kind)
         if old is None or old.look != state.look or old.schema != state.schema:
-            mod = max(old.mod + 1, now) if old else now
-            locked[kind] = LockedNoteType(kind, state.schema, state.look, mod)
+            locked[kind] = LockedNoteType(kind, state.schema, state.look, time)
             if old:
                 restyled.append(kind)
     return locked, restyled
 
 
-def _plan_note(old: LockedNote | None, card: Card, now: int) -> NoteChange:
-    note = LockedNote(card.guid, card.deck_id, card.key, card.notetype, card.fields, card.tags, now)
+def _plan_note(old: LockedNote | None, card: Card, time: int) -> NoteChange:
+    note = LockedNote(
+        card.guid, card.deck_id, card.key, card.notetype, card.fields, card.tags, time
+    )
     if old is None:
         return NoteChange(NoteStatus.NEW, note)
     if old.digest == note.digest and not old.retired:
         return NoteChange(NoteStatus.UNCHANGED, old, old)
-    changed = replace(note, mod=max(old.mod + 1, now), nid=old.nid, pos=old.pos)
+    changed = replace(note, nid=old.nid, pos=old.pos, changed=time, changes=old.changes + 1)
     return NoteChange(NoteStatus.CHANGED, changed, old)
 
 
-def _retire(note: LockedNote, now: int, retired_fields: RetiredFields) -> NoteChange:
+def _retire(note: LockedNote, time: int, retired_fields: RetiredFields) -> NoteChange:
     """Keep shipping a removed note, visibly marked, so learners can find and delete it."""
     tags = note.tags if RETIRED_TAG in note.tags else (*note.tags, RETIRED_TAG)
     retired = replace(
         note,
         fields=retired_fields(note),
         tags=tags,
-        mod=max(note.mod + 1, now),
-        retired=True,
+        mod=time,
+        retired=time,
+        changed=time,
+        changes=note.changes + 1,
     )
     return NoteChange(NoteStatus.RETIRED, retired, note)
 
@@ -398,7 +474,14 @@ def _dropped_deletions(old: LockedNote, new: Card) -> list[int]:
 # -- purging --------------------------------------------------------------------------------
 
 
-def purge(lock: Lock, selector: str) -> tuple[Lock, list[LockedNote]]:
+@dataclass(frozen=True)
+class Purge:
+    selector: str
+    purged: tuple[LockedNote, ...]  # by this purge
+    earlier: tuple[LockedNote, ...]  # matched, but purged before
+
+
+def purge(lock: Lock, selector: str, now: int) -> tuple[Lock, Purge]:
     """Stop shipping retired notes whose GUID is ``selector`` or whose key starts with it.
 
     ``deck-id:key`` names the deck where two decks have a note of the same key.
@@ -417,6 +500,13 @@ def purge(lock: Lock, selector: str) -> tuple[Lock, list[LockedNote]]:
         raise UsageError(
             f"no released note matches '{selector}'; `podcards retire` lists the retired ones"
         )
+    decks = sorted({note.deck_id for note in chosen})
+    if len(decks) > 1:
+        named = ", ".join(f"{deck}:{key}" for deck in decks)
+        raise UsageError(
+            f"'{selector}' names notes of {len(decks)} decks ({', '.join(decks)}); "
+            f"say which: {named}"
+        )
     active = [note for note in chosen if not note.retired and not note.purged]
     if active:
         keys = ", ".join(sorted(note.key for note in active))
@@ -424,8 +514,15 @@ def purge(lock: Lock, selector: str) -> tuple[Lock, list[LockedNote]]:
             f"'{selector}' is still in the deck files ({keys}); remove the item and build "
             "first, so learners get it marked as retired"
         )
-    chosen = [note for note in chosen if not note.purged]
+    earlier = tuple(sorted((note for note in chosen if note.purged), key=_by_key))
+    chosen = sorted((note for note in chosen if not note.purged), key=_by_key)
     notes = dict(lock.notes)
+    time = release_time(lock, now)  # later than the last release: the next one reports it
     for note in chosen:
-        notes[note.guid] = replace(note, fields=(), tags=(), purged=True)
-    return Lock(dict(lock.decks), dict(lock.notetypes), notes), chosen
+        notes[note.guid] = replace(note, fields=(), tags=(), purged=time)
+    new_lock = Lock(dict(lock.decks), dict(lock.notetypes), notes, list(lock.releases))
+    return new_lock, Purge(selector, tuple(chosen), earlier)
+
+
+def _by_key(note: LockedNote) -> tuple[str, str]:
+    return note.deck_id, note.key

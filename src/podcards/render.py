@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import html
 import os
 import re
@@ -15,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from podcards.ankimarkup import shown_as_typed
 from podcards.cloze import deletions, has_deletion, is_blank, plain
 from podcards.deck import Card, Deck, Framework, Item, Kind, NoteKind, Quote
 from podcards.errors import Location, PodcardsError, Problem, Severity
@@ -22,6 +24,7 @@ from podcards.keyphrase import pick_key_phrase
 from podcards.lockfile import LockedNote
 from podcards.notetypes import NoteType
 from podcards.release import spread_siblings
+from podcards.sandbox import BoundedEnvironment, TemplateLoader
 from podcards.words import is_stopword
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
@@ -123,6 +126,16 @@ def highlight(text: str) -> Markup:
     return Markup("".join(parts))
 
 
+def key_phrase(text: str) -> Markup:
+    """The phrase a text's answer turns on: its marked deletions, or the automatic pick; so
+    that a question's answer comes first, before the sentence that says it."""
+    try:
+        marked = str(cloze_markup(text))
+    except _NoKeyPhrase:
+        return Markup(escape(plain(text)))
+    return Markup(" … ".join(deletion.answer for deletion in deletions(marked)))
+
+
 def mask(text: str, name: str) -> str:
     """Hide a name, its words and their other forms, so a reverse card does not give it away.
 
@@ -186,8 +199,8 @@ class Renderer:
 
     def __init__(self, user_dirs: list[Path] | None = None) -> None:
         self.search_path = [*(user_dirs or []), BUILTIN_TEMPLATES]
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(path) for path in self.search_path]),
+        self.env = BoundedEnvironment(  # templates are untrusted: see sandbox.py
+            loader=TemplateLoader(self.search_path),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -197,6 +210,7 @@ class Renderer:
             plain=_text_filter(plain),
             cloze=_cloze_filter,
             highlight=_text_filter(highlight),
+            key_phrase=_text_filter(key_phrase),
             mask=_text_filter(mask),
         )
         self.env.tests["one_idea"] = one_idea
@@ -248,14 +262,43 @@ class Renderer:
         """A template of the project's own wording that needs no item, such as ``_retired.j2``."""
         return self.env.get_template(name).render().strip()
 
+    def deck_description(self, deck: Deck, released: str) -> str:
+        """What Anki shows on the deck's overview (``_description.j2``); a mistake in the
+        user's copy of it is a ``path:line`` problem."""
+        takeaway = plain(deck.takeaway.text) if deck.takeaway else ""
+        try:
+            template = self.env.get_template("_description.j2")
+            shown = template.render(
+                deck=deck, episode=deck.episode, takeaway=takeaway, released=released
+            ).strip()
+            return shown_as_typed(shown, deck.deck.markup)
+        except jinja2.TemplateSyntaxError as error:
+            raise PodcardsError([_syntax_problem(error)]) from None
+        except Exception as error:
+            if not _raised_by_template(error):
+                raise
+            where = next(
+                (
+                    Location(_shown(name), line)
+                    for name, line in _frames(error)
+                    if name.endswith(".j2")
+                ),
+                Location(self.static_path("_description.j2")),
+            )
+            raise PodcardsError([Problem(where, str(error) or type(error).__name__)]) from None
+
     def static_path(self, name: str) -> str:
         return _shown(self.env.loader.get_source(self.env, name)[1] or name)  # type: ignore[union-attr]
 
     def retired_fields(self, note: LockedNote, notetype: NoteType) -> tuple[str, ...]:
-        """A removed note's last fields, with the retired mark in front of its cue."""
+        """A removed note's last fields: the retired mark in front of its cue, and on its
+        back (the Extra field) a line that says how to delete every removed card."""
         fields = list(note.fields)
         context = notetype.field_index("Context")
         fields[context] = f"{self.partial('_retired.j2')} {fields[context]}"
+        extra = notetype.field_index("Extra")
+        line = self.partial("_retired_back.j2")
+        fields[extra] = f"{line}<br>{fields[extra]}" if fields[extra] else line
         return tuple(fields)
 
     def render_deck(self, deck: Deck) -> RenderedDeck:
@@ -386,11 +429,9 @@ class Renderer:
                     [Problem(where, f"gives {item.KIND} '{item.id}' a card with an empty back")]
                 )
             main = [prompt, back]
-        fields = (
-            *main,
-            cue,
-            block("source", "_source.j2"),
-            block("extra", None),
+        fields = tuple(  # Anki's own markup shows as typed unless the deck asks for it
+            shown_as_typed(field, deck.deck.markup)
+            for field in (*main, cue, block("source", "_source.j2"), block("extra", None))
         )
         item_path = f"{framework.id}/{item.id}" if framework else item.id
         return Card(
@@ -418,6 +459,7 @@ def _no_phrase(item: Item, template: CardTemplate) -> Problem:
         f"{item.KIND} '{item.id}' gets no {template.stem} card: nothing in its text is worth "
         "hiding; mark the key phrase as {{c1::...}} or give it a question",
         Severity.WARNING,
+        "no-key-phrase",
     )
 
 
@@ -427,6 +469,7 @@ def _weak_phrase(item: Item, template: CardTemplate, phrase: str) -> Problem:
         f"{item.KIND} '{item.id}': its {template.stem} card hides '{phrase}', the best phrase "
         "podcards could find; mark a better one as {{c1::...}}",
         Severity.WARNING,
+        "weak-key-phrase",
     )
 
 
@@ -450,6 +493,8 @@ def _shown(path: str) -> str:
 
 
 def _syntax_problem(error: jinja2.TemplateSyntaxError) -> Problem:
+    if isinstance(error, PodcardsError):  # a template file that cannot be read
+        return error.problems[0]
     return Problem(
         Location(_shown(error.filename or error.name or "template"), error.lineno or 0),
         f"template syntax error: {error.message}",
@@ -468,7 +513,71 @@ def _variables(deck: Deck, item: Item, framework: Framework | None) -> dict[str,
         "speakers": deck.speakers(),
         "cue": episode_cue(deck),
         "label": None,
+        "quoted": False,
         "requested": False,
         "moment": format_moment(item.at) if item.at is not None else None,
         "moment_url": moment_url(deck.episode.url, item.at),
     }
+
+
+def stray_template_files(folder: Path) -> list[Problem]:
+    """Files in a templates folder that podcards would never use, each a warning naming it:
+    a folder that is no kind (``qoute/``), a card template not ending in ``.j2``."""
+    kinds = ", ".join(CARD_KINDS)
+    known = "; the kinds are " + kinds + ", and notetype/ holds the note types' HTML and CSS"
+    notetype_files = sorted(path.name for path in (BUILTIN_TEMPLATES / "notetype").iterdir())
+    problems = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue  # editors' and systems' own files
+        where = Location(_shown(str(path)))
+        if path.is_dir() and path.name == "notetype":
+            problems += [
+                Problem(
+                    Location(_shown(str(inner))),
+                    f"not a note type file, so never used; they are {', '.join(notetype_files)}",
+                    Severity.WARNING,
+                    "stray-template",
+                )
+                for inner in sorted(path.iterdir())
+                if inner.name not in notetype_files and not inner.name.startswith(".")
+            ]
+        elif path.is_dir() and path.name in CARD_KINDS:
+            problems += [
+                Problem(
+                    Location(_shown(str(inner))),
+                    f"not a card template, so never used: card templates are files ending in "
+                    f".j2{_rename_hint(inner)}",
+                    Severity.WARNING,
+                    "stray-template",
+                )
+                for inner in sorted(path.iterdir())
+                if not (inner.is_file() and inner.suffix == ".j2")
+                and not inner.name.startswith(".")
+            ]
+        elif path.is_dir():
+            close = difflib.get_close_matches(path.name, [*CARD_KINDS, "notetype"], n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(
+                Problem(
+                    where,
+                    f"'{path.name}' is not a kind of item, so its templates are never used"
+                    f"{hint}{known}",
+                    Severity.WARNING,
+                    "stray-template",
+                )
+            )
+        elif path.suffix != ".j2" and not path.name.lower().startswith("readme"):
+            problems.append(
+                Problem(
+                    where,
+                    f"not used: templates are .j2 files in a kind's folder{known}",
+                    Severity.WARNING,
+                    "stray-template",
+                )
+            )
+    return problems
+
+
+def _rename_hint(path: Path) -> str:
+    return f"; rename it {path.stem}.j2 to use it" if path.is_file() else ""

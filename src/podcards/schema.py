@@ -68,6 +68,8 @@ def _type_name(spec: Spec) -> str:
         return "text, or mapping (below)"
     if spec.type is ValueType.ITEMS:
         return "list of items (below)"
+    if spec.choices:
+        return f"list of: {', '.join(f'`{choice}`' for choice in spec.choices)}"
     return _TYPE_NAMES[spec.type]
 
 
@@ -102,6 +104,8 @@ def _schema_of(spec: Spec) -> dict[str, Any]:
         entry: dict[str, Any] = {"type": _SCALAR}
         if spec.type is ValueType.TAGS:
             entry = {"type": "string", "pattern": r"^\S+$"}
+        if spec.choices:
+            entry = {"enum": list(spec.choices)}
         return {**described, "type": "array", "items": entry}
     if spec.type is ValueType.ID:
         return {

@@ -19,6 +19,7 @@ import yaml
 
 from podcards.cloze import has_deletion, scan
 from podcards.deck import (
+    DEVICE_NAMES,
     FORMAT_VERSION,
     MAX_ID_LENGTH,
     SECTIONS,
@@ -140,7 +141,20 @@ class _TreeBuilder:
 
 
 class _Loader(yaml.BaseLoader):
-    """YAML's structure only: no implicit types, so every scalar is text as typed."""
+    """YAML's structure only: no implicit types, so every scalar is text as typed.
+
+    Stops composing past ``MAX_VALUES`` nodes: a file of a million tiny values would
+    otherwise take a minute before the tree builder's own count could say so.
+    """
+
+    composed = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.composed += parent is None or index is not None  # values, not mapping keys
+        if self.composed > MAX_VALUES:
+            line = self.peek_event().start_mark.line + 1  # type: ignore[no-untyped-call]
+            raise _TooMuch(line, f"the file expands to more than {MAX_VALUES} values (aliases?)")
+        return super().compose_node(parent, index)
 
 
 def read_tree(path: Path) -> tuple[Value | None, list[Problem]]:
@@ -253,6 +267,13 @@ class _Reader:
             read = self.value(spec.type, spec.of, value, line, what, name)
             if read is not None:
                 values[name] = read
+            for choice in read if spec.choices and isinstance(read, tuple) else ():
+                if choice not in spec.choices:
+                    self.problem(
+                        line,
+                        f"{what}: '{name}' cannot hold '{_short(choice)}' (it holds: "
+                        f"{', '.join(spec.choices)})",
+                    )
             if spec.cloze is False and isinstance(read, str) and scan(read).deletions:
                 self.problem(
                     line,
@@ -341,7 +362,7 @@ class _Reader:
         """``at:`` as seconds: "12:34", "1:02:03", or a number of seconds."""
         text = value.text.strip() if isinstance(value, Scalar) else ""
         seconds: int | None = None
-        if text.isdigit() and len(text) <= 7:
+        if text.isascii() and text.isdigit() and len(text) <= 7:
             seconds = int(text)
         elif match := _MOMENT.fullmatch(text):
             hours, minutes, secs = (int(part or 0) for part in match.groups())
@@ -378,6 +399,13 @@ class _Reader:
         return _construct(cls, values)
 
     def deck_rules(self, data: Mapping, values: dict[str, Any]) -> None:
+        deck_id = values.get("id")
+        if deck_id in DEVICE_NAMES:
+            self.problem(
+                data.line_of("id"),
+                f"deck: id '{deck_id}' names a device on Windows, where the package "
+                f"{deck_id}.apkg could not be written; choose another id",
+            )
         name = values.get("name")
         if name is not None and any(not part.strip() for part in name.split("::")):
             self.problem(data.line_of("name"), f"deck: name {_short(name)!r} has an empty part")
@@ -585,9 +613,26 @@ def load_decks(paths: list[Path]) -> list[Deck]:
                     "every deck needs its own permanent id",
                 )
             )
+    first_of_name: dict[str, Deck] = {}
+    for deck in decks:
+        other = first_of_name.setdefault(_anki_deck_key(deck.name), deck)
+        if other is not deck and other.id != deck.id:
+            problems.append(
+                Problem(
+                    deck.location,
+                    f"deck name '{_short(deck.name)}' is, to Anki, the name of deck "
+                    f"'{other.id}' at {other.location} (Anki ignores case and spaces around "
+                    "'::'): the two decks would be one",
+                )
+            )
     if problems:
         raise PodcardsError(problems)
     return decks
+
+
+def _anki_deck_key(name: str) -> str:
+    """How Anki tells deck names apart: by each '::' part, trimmed, whatever the case."""
+    return "::".join(part.strip().casefold() for part in name.split("::"))
 
 
 def reads_back_as(text: str, written: str) -> bool:

@@ -13,6 +13,7 @@ place), ``model`` (what is reported).
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,11 +23,12 @@ from podcards.clock import release_time
 from podcards.deck import Deck
 from podcards.deckfile import document, render_deck
 from podcards.errors import PodcardsError, Problem
-from podcards.files import write_text
+from podcards.files import JOURNAL_NAME, recover, write_text
 from podcards.ingest.merge import load_deck_file, merge
 from podcards.ingest.model import Change, Parsed, Skipped, counts, refused
 from podcards.ingest.parse import SECTION_NAMES, parse_notes, read_notes
 from podcards.ingest.roundtrip import edit_in_place
+from podcards.projectlock import project_lock
 from podcards.sources import load_deck_text
 
 __all__ = [
@@ -98,14 +100,26 @@ def ingest(
     when set, which must then be whole seconds: ``UsageError`` otherwise).
     """
     parsed = parse_notes(read_notes(notes), str(notes), only=sections)
-    said = tuple(f"guessed: {guess}" for guess in parsed.guesses)
     deck = parsed.deck
     target = output if output is not None else Path("decks") / f"{deck.id}.yaml"
     if target.is_dir():
         target = target / f"{deck.id}.yaml"
     if target.exists() and notes.resolve() == target.resolve():
         raise refused(target, "is the notes file itself")
+    _refuse_what_podcards_writes(target)
     when = now if now is not None else datetime.fromtimestamp(release_time(), UTC)
+    # the deck file is read (for --update) and written holding the project lock
+    folder = target.parent
+    lock = project_lock(folder, "podcards ingest") if folder.is_dir() else nullcontext()
+    with lock:
+        if folder.is_dir():
+            recover(folder / JOURNAL_NAME)
+        return _write(notes, target, mode, when, parsed)
+
+
+def _write(notes: Path, target: Path, mode: Mode, when: datetime, parsed: Parsed) -> Report:
+    deck = parsed.deck
+    said = tuple(f"guessed: {guess}" for guess in parsed.guesses)
     changes: tuple[Change, ...] | None = None
     if mode == "update":
         if not target.is_file():
@@ -139,7 +153,7 @@ def ingest(
         else:
             said += (f"note: {target} was written anew; its comments could not be kept",)
     _refuse_what_build_refuses(text, target)
-    write_text(target, text)
+    write_text(target, text, target.parent / JOURNAL_NAME)
     return Report(target, action, deck, parsed.skipped, changes, said)
 
 
@@ -149,6 +163,27 @@ def _reads_back_as(text: str, target: Path, deck: Deck) -> bool:
         return document(load_deck_text(text, target)) == document(deck)
     except PodcardsError:
         return False
+
+
+def _refuse_what_podcards_writes(target: Path) -> None:
+    """Never write a deck file over the lock, a package or a build's output, even with --force.
+
+    A deck file ends in .yaml or .yml and is not hidden (the build reads no other), and it
+    is not in a dist/ folder beside the deck folder or in the current one (where the build
+    writes its packages by default).
+    """
+    problem = None
+    if target.suffix not in (".yaml", ".yml"):
+        problem = "a deck file's name ends in .yaml or .yml; podcards writes nothing else"
+    elif target.name.startswith("."):
+        problem = "a hidden file is not read by the build; give the deck file a plain name"
+    else:
+        where = target.resolve()
+        outputs = {Path("dist").resolve(), where.parent.parent / "dist"}
+        if any(where.is_relative_to(folder) for folder in outputs):
+            problem = "is in the build's output folder (dist/); write deck files to decks/"
+    if problem:
+        raise refused(target, f"{problem}; nothing was written")
 
 
 def _refuse_what_build_refuses(text: str, target: Path) -> None:

@@ -21,7 +21,8 @@ from podcards.ingest.plaintext import to_markdown
 from podcards.ingest.quotes import QUOTE_MARKS
 from podcards.ingest.sections import FABRIC_NAMES, NOT_CARDS, cut
 
-MAX_NOTES_BYTES = 5 * 1024 * 1024
+MAX_NOTES_BYTES = 4 * 1024 * 1024  # as a deck file: notes any larger make no deck
+MAX_LINE = 10_000  # characters: no line of notes is that long
 SECTION_NAMES = (
     "takeaway",
     "hook",
@@ -50,7 +51,7 @@ def read_notes(path: Path) -> str:
         raise refused(path, f"cannot read: {error.strerror}") from error
     if len(data) > MAX_NOTES_BYTES:
         limit = MAX_NOTES_BYTES // (1024 * 1024)
-        raise refused(path, f"the file is larger than {limit} MB: is it the notes of one episode?")
+        raise refused(path, f"is larger than {limit} MB: too large to be notes")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -68,6 +69,10 @@ def read_notes(path: Path) -> str:
         raise refused(path, message, line) from error
     if not text.strip():
         raise refused(path, "the file is empty: nothing to ingest")
+    for number, typed in enumerate(text.split("\n"), start=1):
+        if len(typed) > MAX_LINE:
+            message = f"the line is longer than {MAX_LINE} characters; break it into paragraphs"
+            raise refused(path, message, number)
     return text
 
 
