@@ -22,6 +22,9 @@ LIBRARIES = {
     "jinja2": {"render", "sandbox"},
     "genanki": {"anki"},
     "anki": {"anki_engine"},
+    "markdown_it": {"ingest.markdown"},  # notes are read by a CommonMark parser
+    "mdit_py_plugins": {"ingest.markdown"},
+    "ruamel": {"ingest.roundtrip"},  # --update edits a deck file, comments kept
 }
 
 

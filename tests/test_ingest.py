@@ -20,21 +20,37 @@ import yaml
 from click.testing import CliRunner, Result
 
 from podcards.cli import main
+from podcards.cloze import plain
 from podcards.deck import Deck
 from podcards.deck import slug as build_slug
 from podcards.deckfile import document, dump_yaml, render_deck
 from podcards.errors import PodcardsError
 from podcards.ingest import ingest, parse_notes, read_notes
-from podcards.ingest.inline import plain_inline
+from podcards.ingest.markdown import outline
 from podcards.ingest.model import counts
-from podcards.ingest.notes import section_of
+from podcards.ingest.plaintext import to_markdown
 from podcards.ingest.quotes import split_quotation
+from podcards.ingest.sections import cut
 from podcards.sources import load_deck, read_data
 
 SAMPLES = Path(__file__).resolve().parent / "ingest_samples"
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").iterdir())
 SEED = SAMPLES / "all-in-elon-musk.txt"  # a copy of the project's seed notes
 ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 NOW = datetime(2025, 10, 9, 8, 30, tzinfo=UTC)
+
+
+def plain_inline(text: str) -> str:
+    """A line of notes as the deck will hold it: inline Markdown read by the parser."""
+    return outline(text).blocks[0].text.plain
+
+
+def section_of(line: str) -> tuple[str, int] | None:
+    """The kind of section a line of notes opens, and its heading level (0: not Markdown)."""
+    _, sections = cut(outline(to_markdown(line)[0]).blocks)
+    if not sections or sections[0].kind is None:
+        return None
+    return sections[0].kind, line.count("#")
 
 
 def parse(name: str) -> Deck:
@@ -88,7 +104,7 @@ def test_seed_episode_and_deck() -> None:
     assert episode.guests == ("Elon Musk",)  # the "(CEO of Tesla, ...)" role is not a name
     assert episode.duration == "Approximately 40 minutes"
     assert deck.id == "all-in-podcast-elon-musk"
-    assert deck.name == f"Podcasts::All-In Podcast::{episode.title}"
+    assert deck.name == "Podcasts::All-In Podcast::Elon Musk"  # short: the title is on the back
     assert deck.deck.tags == ("all-in-podcast", "elon-musk")
     assert deck.hook.startswith("Elon Musk reveals his timeline")
     assert deck.takeaway.text.startswith("Humanity stands at a critical juncture")
@@ -175,12 +191,20 @@ def test_seed_ids_are_readable_unique_in_the_file_and_stable() -> None:
     assert all_ids(parse("seed")) == ids
 
 
-def test_seed_site_header_ignored_sign_off_reported() -> None:
+def test_seed_site_header_and_sign_off_reported() -> None:
+    """The page's title lines say what the episode information says: not reported."""
     parsed = parse_notes(read_notes(SEED), "seed.txt")
-    assert [(s.line, s.text, s.reason) for s in parsed.skipped] == [
-        (17, "🎧 Listen here.", "not episode information"),
-        (181, "Crepi il lupo! 🐺", "not an item"),
+    assert [(s.line, s.end, s.text, s.reason) for s in parsed.skipped] == [
+        (
+            1,
+            2,
+            "skip to content Site header image reelikklemind",
+            "before the first section: not taken",
+        ),
+        (17, 0, "Listen here.", "not episode information"),
+        (181, 0, "Crepi il lupo! 🐺", "a closing line after the last item: not an item"),
     ]
+    assert parsed.guesses == ()
 
 
 # -- the styles people write -------------------------------------------------------------------
@@ -205,7 +229,10 @@ def test_markdown_export() -> None:
         "Why did people in 1500 think they were living in a golden age, while we call it a time "
         "of plague & war?"
     )
-    assert deck.takeaway.text == 'Every "golden age" is a story told later, by people who need one.'
+    # the author's bold is the key phrase
+    assert deck.takeaway.text == (
+        'Every "golden age" is a story told {{c1::later}}, by people who need one.'
+    )
     assert deck.summary == (
         "Palmer explains how Renaissance writers invented their own golden age to win patrons. "
         "The conversation moves from Florence to the printing press.\n"
@@ -264,8 +291,9 @@ def test_markdown_export() -> None:
     ]
     assert deck.references[1].text == ("Palmer's book on how the period got its name (2025).")
     assert [(s.line, s.reason) for s in parsed.skipped] == [
-        (80, "a section podcards does not know; lines 80-83 not taken"),
-        (93, "not an item"),
+        (6, "before the first section: not taken"),
+        (80, "chapters: where things are in the episode, not cards"),
+        (93, "a closing line after the last item: not an item"),
     ]
 
 
@@ -349,7 +377,10 @@ def test_blockquotes_paragraph_insights_and_details_before_any_heading() -> None
         ('"Obsess over quality" is the third principle.', None, None),
         ("Busyness is not output.", "Cal Newport", "on pseudo-productivity"),
     ]
-    assert [(s.line, s.text) for s in parsed.skipped] == [(31, "Crepi il lupo! 🐺")]
+    assert [(s.line, s.text) for s in parsed.skipped] == [
+        (1, "Site header: my reading blog"),
+        (31, "Crepi il lupo! 🐺"),
+    ]
 
 
 def test_nested_frameworks_and_one_line_habits_and_references() -> None:
@@ -393,14 +424,15 @@ def test_inline_markdown_is_markup_not_text() -> None:
     assert deck.id == "lex-fridman-podcast-dennis-whyte"
     assert deck.hook == 'Why has fusion been "30 years away" for 70 years?'
     assert deck.takeaway.text == (
-        "Fusion is an engineering problem now: magnets, not physics, set the pace."
+        "Fusion is an engineering problem now: {{c1::magnets}}, not physics, set the pace."
     )
     assert [i.text for i in deck.insights] == [
         "We learn by building: SPARC aims for Q > 1 with real hardware, not simulations.",
         "Plasma at 100 000 000 °C (hotter than the Sun's core) is held by fields, not walls.",
         # not emphasis: a product, snake_case; a code span is its text; the rest exactly
         "The tokamak_config of a 5 * 3 m machine & its snake_case names cost < £1bn (≈2% of ITER).",
-        "Read The Beginning of Infinity for why every problem is soluble, see "
+        # the one bold phrase is the key phrase; italics count only where there is none
+        "Read The Beginning of Infinity for why {{c1::every}} problem is soluble, see "
         "https://example.org/deutsch_on_problems_.",
     ]
     triple, gain = deck.frameworks
@@ -458,8 +490,14 @@ def test_inline_markdown_is_markup_not_text() -> None:
         ("5 * 3 = 15, 2*3*4 and a * b * c", "5 * 3 = 15, 2*3*4 and a * b * c"),
         ("snake_case_name and x**y**z", "snake_case_name and x**y**z"),
         ("https://x.org/_a_/b_c_ and *unclosed", "https://x.org/_a_/b_c_ and *unclosed"),
-        ("[not a link] (x) and [](y)", "[not a link] (x) and [](y)"),
-        ("<b> & 100% £20 m² – “ok” ‘fine’ — \\*", "<b> & 100% £20 m² – “ok” ‘fine’ — \\*"),
+        ("[not a link] (x) and [also not]", "[not a link] (x) and [also not]"),
+        (
+            "<b> & 100% £20 m² – “ok” ‘fine’ &amp; &#169;",
+            "<b> & 100% £20 m² – “ok” ‘fine’ &amp; &#169;",
+        ),
+        ("an escaped \\* and \\_ are the characters", "an escaped * and _ are the characters"),
+        ("[[Liebig's law|law of the minimum]] and [[Page]]", "law of the minimum and Page"),
+        ("==highlighted== words", "highlighted words"),
     ],
 )
 def test_inline_markdown_forms(text: str, plain: str) -> None:
@@ -530,9 +568,9 @@ def test_lines_that_are_not_headings(not_a_heading: str) -> None:
     assert section_of(not_a_heading) is None
 
 
-@pytest.mark.parametrize("bullet", ["•", "-", "*", "+", "1.", "12)", "◦", "- [ ]"])
+@pytest.mark.parametrize("bullet", ["•", "-", "*", "+", "1.", "12)", "◦", "➤", "✅"])
 def test_bullet_styles(bullet: str) -> None:
-    notes = f"Podcast: P\nTitle: T\n\nInsights\n{bullet} First insight.\n  {bullet} Second one.\n"
+    notes = f"Podcast: P\nTitle: T\n\nInsights\n{bullet} First insight.\n{bullet} Second one.\n"
     assert [i.text for i in parse_notes(notes).deck.insights] == ["First insight.", "Second one."]
 
 
@@ -553,7 +591,10 @@ def test_bullet_styles(bullet: str) -> None:
     ],
 )
 def test_quotation_forms(line: str, text: str | None, who: str | None) -> None:
-    assert split_quotation(line) == (None if text is None else (text, who))
+    split = split_quotation(line)
+    assert (None if split is None else (line[1 : split[0]], split[1])) == (
+        None if text is None else (text, who)
+    )
 
 
 @pytest.mark.parametrize(
@@ -572,15 +613,20 @@ def test_people_in_the_episode_information(line: str, field: str, value: int) ->
     assert all("(" not in p and "–" not in p for p in people)
 
 
-def test_a_framework_without_components_is_reported_not_written() -> None:
+def test_a_model_without_components_is_a_reference_a_name_alone_is_reported() -> None:
+    """The format's frameworks need parts: a named model with only a summary is written as
+    a reference (its name, and what it is); a name with nothing at all is reported."""
     notes = (
         "Podcast: P\nTitle: T\n\nFrameworks\n**Lone model**\nA summary but no parts.\n\n"
-        "**Real model**\nWith parts.\n- Part one: text\n"
+        "**Real model**\nWith parts.\n- Part one: text\n\n**Empty model**\n"
     )
     parsed = parse_notes(notes)
     assert [f.name for f in parsed.deck.frameworks] == ["Real model"]
+    assert [(r.name, r.text) for r in parsed.deck.references] == [
+        ("Lone model", "A summary but no parts.")
+    ]
     assert [(s.line, s.reason) for s in parsed.skipped] == [
-        (5, "a framework needs components: bullets under its name")
+        (12, "a framework needs components: bullets under its name")
     ]
 
 
@@ -643,11 +689,13 @@ def test_yaml_gives_back_every_text_exactly() -> None:
 
 BAD_SAMPLES = ("empty.txt", "no-items.md", "no-sections.txt")
 """Notes that ingest refuses (see test_cli_bad_input_exits_1_and_writes_nothing)."""
-GOOD_SAMPLES = sorted(p.name for p in SAMPLES.iterdir() if p.name not in BAD_SAMPLES)
+GOOD_SAMPLES = sorted(
+    p.name for p in SAMPLES.iterdir() if p.is_file() and p.name not in BAD_SAMPLES
+)
 
 
 def test_every_sample_is_ingested_or_refused() -> None:
-    assert len(GOOD_SAMPLES) == 6
+    assert len(GOOD_SAMPLES) == 9
     for name in BAD_SAMPLES:
         with pytest.raises(PodcardsError):
             parse(name)
@@ -678,7 +726,7 @@ def test_deck_file_reads_back_exactly_and_builds(sample: str, tmp_path: Path) ->
     assert package.is_file()
     shipped = package_texts(package)
     for item_text in [i.text for i in deck.insights] + [r.name for r in deck.references]:
-        assert item_text in shipped, item_text
+        assert plain(item_text) in shipped, item_text
 
 
 def test_deck_file_layout() -> None:
@@ -759,8 +807,10 @@ def test_cli_seed_report_and_default_path(tmp_path: Path) -> None:
     assert result.output.splitlines() == [
         "wrote decks/all-in-podcast-elon-musk.yaml: 10 insights, 5 frameworks (20 components), "
         "10 quotes, 7 habits, 7 references",
-        'skipped line 17: "🎧 Listen here." (not episode information)',
-        'skipped line 181: "Crepi il lupo! 🐺" (not an item)',
+        'skipped lines 1-2: "skip to content Site header image reelikklemind" (before the first '
+        "section: not taken)",
+        'skipped line 17: "Listen here." (not episode information)',
+        'skipped line 181: "Crepi il lupo! 🐺" (a closing line after the last item: not an item)',
     ]
     written = tmp_path / "decks" / "all-in-podcast-elon-musk.yaml"
     assert stat.S_IMODE(written.stat().st_mode) == 0o644
@@ -830,7 +880,8 @@ def test_cli_help_says_what_it_does() -> None:
     result = CliRunner().invoke(main, ["ingest", "--help"])
     assert result.exit_code == 0
     assert "Turn an episode's summary notes into a deck file" in result.output
-    assert "podcards ingest notes/all-in-elon-musk.txt" in result.output
+    for example in EXAMPLES:
+        assert f"podcards ingest examples/{example.name}" in result.output
     for option in ("-o, --output", "--force", "--update"):
         assert option in result.output
 
@@ -842,12 +893,12 @@ def test_cli_help_says_what_it_does() -> None:
         ("blank.txt", b"\n  \r\n\t\n", "blank.txt: the file is empty: nothing to ingest"),
         ("notes.pdf", b"%PDF-1.4\n\x00\x01\x02binary", "notes.pdf:2: binary data, not text"),
         ("latin1.txt", "Insights\n- café\n".encode("latin-1"), "latin1.txt:2: not UTF-8 text"),
-        ("no-sections.txt", None, "no-sections.txt: no section found: expected headings"),
+        ("no-sections.txt", None, "no-sections.txt:1: no items found: podcards makes cards"),
         ("no-items.md", None, "no-items.md:1: no items found"),
         (
-            "no-title.txt",
-            b"Insights\n- An insight without an episode.\n",
-            "no-title.txt:1: no podcast found",
+            "deck.yaml",
+            b"# Written by podcards ingest\npodcards: 1\ndeck: {id: x, name: X}\n",
+            "deck.yaml:2: this is a deck file, not episode notes",
         ),
     ],
 )
@@ -1224,3 +1275,256 @@ def test_ids_are_made_from_the_text_a_reader_sees() -> None:
     notes = "Podcast: P\nTitle: T\n\nInsights\n- The {{c1::Raptor}} engine is new.\n"
     (insight,) = parse_notes(notes).deck.insights
     assert insight.id == "raptor-engine-new"
+
+
+def test_update_keeps_the_comments_and_layout_of_the_deck_file(tmp_path: Path) -> None:
+    """--update edits the deck file in place: comments, hand-added keys and marks stay."""
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "Podcast: P\nTitle: T\n\n## Insights\n- Slow is smooth and smooth is fast.\n"
+        "- Rest for thirty minutes after lunch.\n",
+        encoding="utf-8",
+    )
+    deck = tmp_path / "deck.yaml"
+    ingest(notes, deck, now=NOW)
+    edited = revise(
+        deck.read_text(encoding="utf-8"),
+        ("insights:\n", "insights:\n  # checked against the episode\n"),
+        ("  - id: slow-smooth-smooth-fast\n", "  - id: slow-smooth-smooth-fast  # mine\n"),
+        ("text: Slow is smooth", "at: 1:02\n    text: Slow is {{c1::smooth}}"),
+    )
+    deck.write_text(edited, encoding="utf-8")
+    notes.write_text(
+        notes.read_text(encoding="utf-8").replace("thirty minutes", "half an hour")
+        + "- Ship small.\n",
+        encoding="utf-8",
+    )
+    report = ingest(notes, deck, mode="update", now=NOW)
+    assert report.notes == ()
+    text = deck.read_text(encoding="utf-8")
+    assert text.startswith("# Written by `podcards ingest`")  # the first header stays
+    assert "  # checked against the episode\n" in text
+    assert "  - id: slow-smooth-smooth-fast  # mine\n" in text
+    after = yaml.safe_load(text)
+    assert [(i["text"], i.get("at")) for i in after["insights"]] == [
+        ("Slow is {{c1::smooth}} and smooth is fast.", 62),
+        ("Rest for half an hour after lunch.", None),
+        ("Ship small.", None),
+    ]
+    assert load_deck(deck).insights[0].id == "slow-smooth-smooth-fast"
+
+
+FABRIC = """# SUMMARY
+
+Ann Lee talks with Bo Chen on the Test Signal podcast about sleep.
+
+# IDEAS
+
+- Naps before a night shift cut errors by a third.
+
+# INSIGHTS
+
+- Fatigue is a property of the roster, not of the worker.
+
+# QUOTES
+
+- "Nobody was ever disciplined out of a circadian rhythm." — Bo Chen
+
+# FACTS
+
+- Caffeine has a half-life of about five hours.
+
+# RECOMMENDATIONS
+
+- Cap runs of night shifts at three.
+"""
+
+
+def test_sections_option_chooses_what_becomes_cards(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text(FABRIC, encoding="utf-8")
+    result = run(tmp_path, "ingest", "notes.md", "--sections", "insights,quotes", "-o", "d.yaml")
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load((tmp_path / "d.yaml").read_text(encoding="utf-8"))
+    assert [i["text"] for i in data["insights"]] == [
+        "Fatigue is a property of the roster, not of the worker."
+    ]
+    assert len(data["quotes"]) == 1
+    assert 'skipped lines 5-7: "IDEAS" (left out by --sections)' in result.output
+    assert 'skipped lines 17-19: "FACTS" (left out by --sections)' in result.output
+    every = run(tmp_path, "ingest", "notes.md", "-o", "all.yaml")
+    assert every.output.startswith(
+        "wrote all.yaml: 4 insights, 0 frameworks (0 components), 1 quote"
+    )
+    assert 'guessed: the podcast "Test Signal" was read from line 3' in every.output
+
+
+def test_sections_option_misuse_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text(FABRIC, encoding="utf-8")
+    result = run(tmp_path, "ingest", "notes.md", "--sections", "insights,bogus")
+    assert result.exit_code == 2
+    assert "--sections: unknown bogus; choose from takeaway, hook, summary" in result.output
+    assert not (tmp_path / "decks").exists()
+
+
+def test_notes_larger_than_4_mb_are_refused_without_reading_them_whole(tmp_path: Path) -> None:
+    notes = tmp_path / "huge.md"
+    notes.write_bytes(b"- An insight.\n" * (4 * 1024 * 1024 // 14 + 1))
+    result = run(tmp_path, "ingest", "huge.md")
+    assert result.exit_code == 1
+    assert "huge.md: is larger than 4 MB: too large to be notes" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("example", "wrote"),
+    [
+        (
+            "plain-text-notes.txt",
+            "the-workshop-hour-ilse-marchand.yaml: 5 insights, 1 framework (3 components), "
+            "2 quotes, 2 habits, 2 references",
+        ),
+        (
+            "obsidian-notes.md",
+            "deep-currents-dr-amara-okafor.yaml: 4 insights, 1 framework (3 components), "
+            "2 quotes, 1 habit, 2 references",
+        ),
+        (
+            "fabric-summary.md",
+            "street-trees-kwame-asante.yaml: 13 insights, 0 frameworks (0 components), "
+            "3 quotes, 3 habits, 2 references",
+        ),
+    ],
+)
+def test_each_example_is_ingested_and_built_with_no_edits(
+    tmp_path: Path, example: str, wrote: str
+) -> None:
+    """The examples the README and `ingest --help` name: notes to a package, no edits."""
+    assert example in [path.name for path in EXAMPLES]
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"podcards ingest examples/{example}" in readme
+    result = run(tmp_path, "ingest", str(EXAMPLES[[p.name for p in EXAMPLES].index(example)]))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == f"wrote decks/{wrote}"
+    built = run(tmp_path, "build")
+    assert built.exit_code == 0, built.output
+    deck = load_deck(tmp_path / "decks" / wrote.split(":")[0])
+    shipped = package_texts(tmp_path / "dist" / f"{deck.id}.apkg")
+    for item, _ in deck.items():
+        text = getattr(item, "text", None)  # a framework's summary may be its cue only
+        assert text is None or plain(text) in shipped, text
+
+
+def test_a_logseq_outline_headings_inside_bullets() -> None:
+    """Logseq writes everything as bullets: "- ## Key insights" over nested bullets, and
+    page properties as "key:: value"."""
+    parsed = parse_notes(read_notes(SAMPLES / "logseq-outline.md"), "l.md")
+    deck = parsed.deck
+    assert (deck.episode.podcast, deck.episode.title) == ("Huberman Lab", "Master Your Sleep")
+    assert deck.episode.guests == ("Matthew Walker",)
+    assert [i.text for i in deck.insights] == [
+        "Morning {{c1::sunlight}} within an hour of waking sets the circadian clock.",
+        "Caffeine should wait 90 minutes after waking.",
+    ]
+    assert [(h.name, h.text) for h in deck.habits] == [("Cool bedroom", "keep it around 18 °C.")]
+    assert [(s.line, s.reason) for s in parsed.skipped] == [
+        (7, "a detail of line 6: not a card of its own")
+    ]
+
+
+def test_a_blog_post_with_numbered_headings_labels_and_a_table() -> None:
+    """A page title that mentions "notes" is no section; "### 1. Title" over a paragraph is
+    one insight; a table's rows are items; bold labels are episode information."""
+    parsed = parse_notes(read_notes(SAMPLES / "blog-numbered-headings.md"), "b.md")
+    deck = parsed.deck
+    assert (deck.episode.podcast, deck.episode.title, deck.episode.guests) == (
+        "The Tim Ferriss Show",
+        "Naval Ravikant on Happiness",
+        ("Naval Ravikant",),
+    )
+    assert deck.episode.url == "https://tim.blog/naval"
+    assert [i.text for i in deck.insights] == [
+        "Happiness is a skill: You can train it like a muscle, through habits such as "
+        "meditation and gratitude.",
+        # the whole sentence in bold is no key phrase: a card would hide all of it
+        "Desire is a contract: Desire is a contract you make with yourself to be unhappy until "
+        "you get what you want.",
+        "Read what you love: Reading what you love until you love to read beats any reading list.",
+    ]
+    assert [(q.text, q.speaker) for q in deck.quotes] == [
+        ("Specific knowledge is found by pursuing your genuine curiosity.", "Naval Ravikant")
+    ]
+    assert [(r.name, r.text) for r in deck.references] == [
+        ("The Beginning of Infinity", "Naval's favourite book on explanations")
+    ]
+    assert parsed.guesses == ()
+
+
+def test_show_notes_with_labels_a_timestamp_list_and_labelled_bullets() -> None:
+    parsed = parse_notes(read_notes(SAMPLES / "show-notes-labels.md"), "s.md")
+    deck = parsed.deck
+    assert (deck.episode.podcast, deck.episode.title) == (
+        "The Knowledge Project",
+        "The Science of Habit Change",
+    )
+    assert deck.insights[0].text == "About 43% of what we do each day is done out of habit."
+    assert deck.insights[1].text == (
+        "Adding friction to bad habits works better than relying on willpower. Even twenty "
+        "seconds of extra effort changes behaviour."
+    )
+    assert (deck.quotes[0].text, deck.quotes[0].speaker) == (
+        "Habits are what we do when we're not thinking.",
+        "Wendy Wood",
+    )
+    assert (8, "chapters: where things are in the episode, not cards") in [
+        (s.line, s.reason) for s in parsed.skipped
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "podcast", "title"),
+    [
+        ("PODCAST: Hidden Brain\nEPISODE: You 2.0: The Empathy Gap", "Hidden Brain",
+         "You 2.0: The Empathy Gap"),
+        ("# Episode 12 — Sleep", None, "Sleep"),
+        ("# Sleep Lab, Ep. 7: Naps with Ann Lee", "Sleep Lab", "Naps with Ann Lee"),
+        ("# Naps: Notes on Sleep Lab #7", "Sleep Lab", "Naps"),
+        ("Sleep Lab 112 - naps w/ Ann Lee", "Sleep Lab", "naps"),
+        ("# naps ep — notes (rough!!)", None, "naps ep"),
+    ],
+)  # fmt: skip
+def test_episode_from_the_title_line(line: str, podcast: str | None, title: str) -> None:
+    deck = parse_notes(f"{line}\n\n## Insights\n- One thing to remember.\n").deck
+    assert deck.episode.podcast == (podcast or "Unknown podcast")
+    assert deck.episode.title == title
+
+
+def test_empty_bullets_and_names_alone_in_a_framework_are_reported_not_written() -> None:
+    notes = (
+        "Podcast: P\nTitle: T\n\n## Frameworks\n\n**The Loop**\n- Ask: the model for a step\n"
+        "- **Act**\n-\n  - a part under an empty bullet\n- Stop when done\n\n[12:34]\n- Orphan\n"
+    )
+    parsed = parse_notes(notes)
+    (loop,) = parsed.deck.frameworks
+    assert [(c.name, c.text) for c in loop.components] == [
+        ("Ask", "the model for a step"),
+        (None, "Stop when done"),
+    ]
+    assert [(s.line, s.end, s.text, s.reason) for s in parsed.skipped] == [
+        (8, 0, "Act", "a component needs a text"),
+        (9, 10, "-", "an empty bullet: not an item"),
+        (13, 14, "Orphan", "a framework needs a name"),
+    ]
+
+
+def test_cloze_markup_where_the_format_takes_none_is_its_words() -> None:
+    """A fuzzed corner: {{c1::…}} typed in a summary or a speaker's name would make the
+    deck unbuildable; there it is the words it marks. In an insight it is the key phrase."""
+    notes = (
+        "Podcast: P\nTitle: T\n\n## Summary\nOn {{c1::sleep}}.\n\n## Insights\n"
+        "- Naps help {{c1::night shifts}}.\n\n## Quotes\n"
+        '- "Rest is work." — {{c1::Ann}} Lee, on {{c2::naps}}\n'
+    )
+    deck = parse_notes(notes).deck
+    assert deck.summary == "On sleep."
+    assert deck.insights[0].text == "Naps help {{c1::night shifts}}."
+    assert (deck.quotes[0].speaker, deck.quotes[0].context) == ("Ann Lee", "on naps")

@@ -465,6 +465,12 @@ def schema(markdown: bool) -> None:
     type=click.Path(path_type=Path),
     help="Deck file to write (or a folder for it).  [default: decks/<deck-id>.yaml]",
 )
+@click.option(
+    "--sections",
+    metavar="NAMES",
+    help="Take only these sections, comma-separated, e.g. insights,quotes (Fabric's ideas, "
+    "facts and recommendations are insights you may leave out).  [default: all]",
+)
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists (every id made anew).")
 @click.option(
     "--update",
@@ -472,25 +478,41 @@ def schema(markdown: bool) -> None:
     help="Merge revised notes into the existing OUTPUT, keeping the ids of its items.",
 )
 @_user_errors
-def ingest_command(notes: Path, output: Path | None, force: bool, update: bool) -> None:
+def ingest_command(
+    notes: Path, output: Path | None, sections: str | None, force: bool, update: bool
+) -> None:
     """Turn an episode's summary notes into a deck file.
 
-    NOTES is plain text or Markdown with sections such as Podcast information, Hook,
-    One-sentence takeaway, Summary, Insights, Frameworks & models, Quotes, Habits and
-    References. Every item gets a readable id; check the file, then run `podcards build`.
-    An existing file is never overwritten unless you ask: --update merges the notes into
-    it and keeps the ids learners' cards are known by; --force replaces it.
+    NOTES is plain text or Markdown (Obsidian, Notion, Snipd, Readwise, a blog post,
+    show notes, a Fabric summary) with sections such as Insights, Key takeaways,
+    Frameworks, Quotes, Habits, References, FAQ, One-sentence takeaway, Summary; or a
+    plain list of bullets. Every item gets a readable id; what was guessed and what was
+    left out is said line by line. Check the file, then run `podcards build`. An
+    existing file is never overwritten unless you ask: --update edits it in place and
+    keeps its ids, comments and hand edits; --force replaces it.
 
     \b
-    Examples:
-      podcards ingest notes/all-in-elon-musk.txt
+    Examples (files in the project's examples/ folder):
+      podcards ingest examples/plain-text-notes.txt
+      podcards ingest examples/obsidian-notes.md
+      podcards ingest examples/fabric-summary.md --sections insights,quotes
       podcards ingest notes/musk.md -o decks/musk.yaml --update
     """
-    from podcards.ingest import ingest
+    from podcards.ingest import SECTION_NAMES, ingest
 
     if force and update:
         raise UsageError("--force and --update cannot be used together")
-    report = ingest(notes, output, mode="update" if update else "force" if force else "create")
+    only = None
+    if sections is not None:
+        only = frozenset(name.strip().casefold() for name in sections.split(",") if name.strip())
+        if not only or not only <= set(SECTION_NAMES):
+            unknown = ", ".join(sorted(only - set(SECTION_NAMES))) or "none"
+            raise UsageError(
+                f"--sections: unknown {unknown}; choose from {', '.join(SECTION_NAMES)}"
+            )
+    report = ingest(
+        notes, output, mode="update" if update else "force" if force else "create", sections=only
+    )
     for line in report.lines():
         _echo(line)
 

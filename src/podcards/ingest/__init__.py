@@ -1,12 +1,14 @@
-"""Episode summary notes to a deck file: parse the notes, give every item an id, merge.
+"""Episode notes to a deck file: parse the notes, give every item an id, merge, write.
 
-Every text of the notes is kept character for character; only whitespace is normalized,
-and inline Markdown (``[text](url)``, ``**bold**``, ``*italic*``, ``` `code` ```) is
-markup, not text. What is not taken is reported, never dropped silently. Where each step
-lives: ``notes`` (reading, sections, lines), ``episode``, ``insights``, ``frameworks``,
-``quotes``, ``named`` (habits, references), ``inline`` (Markdown in a text), ``parse``
-(the whole deck), ``ids``, ``merge`` (``--update``), ``yaml_out`` (the deck file's text),
-``model`` (the data).
+Every text of the notes is kept character for character; only white space is normalized,
+and inline Markdown (links, emphasis, code) is markup, not text. What is not taken is
+reported, never dropped silently; what the notes do not say is guessed, and said so.
+Where each step lives: ``parse`` (reading the file, the whole deck), ``plaintext`` (plain
+text to Markdown), ``markdown`` (the parser: Markdown to an outline), ``text`` (inline
+text and the author's emphasis), ``sections``, ``episode``, ``items`` (insights, takeaway,
+FAQ cards), ``frameworks``, ``quotes``, ``named`` (habits, references), ``moments``
+(timestamps), ``ids``, ``merge`` (``--update``), ``roundtrip`` (editing the deck file in
+place), ``model`` (what is reported).
 """
 
 from __future__ import annotations
@@ -20,16 +22,26 @@ from typing import Literal
 from podcards.clock import release_time
 from podcards.deck import Deck
 from podcards.deckfile import document, render_deck
-from podcards.errors import Location, PodcardsError, Problem
+from podcards.errors import PodcardsError, Problem
 from podcards.files import JOURNAL_NAME, recover, write_text
 from podcards.ingest.merge import load_deck_file, merge
-from podcards.ingest.model import Change, Parsed, Skipped, counts
-from podcards.ingest.notes import norm, read_notes
-from podcards.ingest.parse import parse_notes
+from podcards.ingest.model import Change, Parsed, Skipped, counts, refused
+from podcards.ingest.parse import SECTION_NAMES, parse_notes, read_notes
+from podcards.ingest.roundtrip import edit_in_place
 from podcards.projectlock import project_lock
 from podcards.sources import load_deck_text
 
-__all__ = ["Change", "Mode", "Parsed", "Report", "Skipped", "ingest", "parse_notes", "read_notes"]
+__all__ = [
+    "SECTION_NAMES",
+    "Change",
+    "Mode",
+    "Parsed",
+    "Report",
+    "Skipped",
+    "ingest",
+    "parse_notes",
+    "read_notes",
+]
 
 Mode = Literal["create", "force", "update"]
 _CHANGE_ORDER = ("new", "changed", "removed")
@@ -42,6 +54,7 @@ class Report:
     deck: Deck
     skipped: tuple[Skipped, ...] = ()
     changes: tuple[Change, ...] | None = None
+    notes: tuple[str, ...] = ()  # what was guessed, and which key to check
 
     def lines(self) -> list[str]:
         verb = {
@@ -63,12 +76,13 @@ class Report:
                 f"  {c.what} {c.kind}{' ' + c.id if c.id else ''}: {_clip(c.label)}"
                 for c in sorted(self.changes, key=lambda c: _CHANGE_ORDER.index(c.what))
             ]
-        lines += [f"skipped line {s.line}: {_clip(s.text)} ({s.reason})" for s in self.skipped]
+        lines += self.notes
+        lines += [str(skipped) for skipped in self.skipped]
         return lines
 
 
 def _clip(text: str, width: int = 70) -> str:
-    text = norm(text)
+    text = " ".join(text.split())
     return f'"{text}"' if len(text) <= width else f'"{text[: width - 1].rstrip()}…"'
 
 
@@ -78,19 +92,20 @@ def ingest(
     *,
     mode: Mode = "create",
     now: datetime | None = None,
+    sections: frozenset[str] | None = None,
 ) -> Report:
     """Read the notes and write (or, with ``mode="update"``, merge into) a deck file.
 
     The header says when: ``now``, else the build's release time (``SOURCE_DATE_EPOCH``
     when set, which must then be whole seconds: ``UsageError`` otherwise).
     """
-    parsed = parse_notes(read_notes(notes), str(notes))
+    parsed = parse_notes(read_notes(notes), str(notes), only=sections)
     deck = parsed.deck
     target = output if output is not None else Path("decks") / f"{deck.id}.yaml"
     if target.is_dir():
         target = target / f"{deck.id}.yaml"
     if target.exists() and notes.resolve() == target.resolve():
-        raise PodcardsError([Problem(Location.of(target), "is the notes file itself")])
+        raise refused(target, "is the notes file itself")
     _refuse_what_podcards_writes(target)
     when = now if now is not None else datetime.fromtimestamp(release_time(), UTC)
     # the deck file is read (for --update) and written holding the project lock
@@ -104,43 +119,50 @@ def ingest(
 
 def _write(notes: Path, target: Path, mode: Mode, when: datetime, parsed: Parsed) -> Report:
     deck = parsed.deck
+    said = tuple(f"guessed: {guess}" for guess in parsed.guesses)
     changes: tuple[Change, ...] | None = None
     if mode == "update":
         if not target.is_file():
-            raise PodcardsError(
-                [
-                    Problem(
-                        Location.of(target),
-                        "does not exist, so there is nothing to update; run without "
-                        "--update to create it, or give the deck file with -o",
-                    )
-                ]
+            raise refused(
+                target,
+                "does not exist, so there is nothing to update; run without --update to "
+                "create it, or give the deck file with -o",
             )
         old = load_deck_file(target)
         deck, change_list = merge(deck, old)
         changes = tuple(change_list)
         if document(deck) == document(old):
-            return Report(target, "unchanged", deck, parsed.skipped, changes)
+            return Report(target, "unchanged", deck, parsed.skipped, changes, said)
         action: Literal["wrote", "overwrote", "updated"] = "updated"
     elif target.exists():
         if mode != "force":
-            raise PodcardsError(
-                [
-                    Problem(
-                        Location.of(target),
-                        "already exists; use --update to merge the notes into it (keeping "
-                        "its ids) or --force to replace it",
-                    )
-                ]
+            raise refused(
+                target,
+                "already exists; use --update to merge the notes into it (keeping its ids) "
+                "or --force to replace it",
             )
         action = "overwrote"
     else:
         action = "wrote"
     verb = "Updated" if mode == "update" else "Written"
     text = render_deck(deck, header=_header(verb, notes, when))
+    if mode == "update":
+        edited = edit_in_place(target.read_text(encoding="utf-8"), render_deck(deck))
+        if edited is not None and _reads_back_as(edited, target, deck):
+            text = edited
+        else:
+            said += (f"note: {target} was written anew; its comments could not be kept",)
     _refuse_what_build_refuses(text, target)
     write_text(target, text, target.parent / JOURNAL_NAME)
-    return Report(target, action, deck, parsed.skipped, changes)
+    return Report(target, action, deck, parsed.skipped, changes, said)
+
+
+def _reads_back_as(text: str, target: Path, deck: Deck) -> bool:
+    """Whether the build reads the edited file as exactly the merged deck."""
+    try:
+        return document(load_deck_text(text, target)) == document(deck)
+    except PodcardsError:
+        return False
 
 
 def _refuse_what_podcards_writes(target: Path) -> None:
@@ -161,7 +183,7 @@ def _refuse_what_podcards_writes(target: Path) -> None:
         if any(where.is_relative_to(folder) for folder in outputs):
             problem = "is in the build's output folder (dist/); write deck files to decks/"
     if problem:
-        raise PodcardsError([Problem(Location.of(target), f"{problem}; nothing was written")])
+        raise refused(target, f"{problem}; nothing was written")
 
 
 def _refuse_what_build_refuses(text: str, target: Path) -> None:

@@ -1,95 +1,136 @@
-"""Frameworks: a name, an optional summary, and components (bullets under the name)."""
+"""Frameworks: a name (a heading, a bold or plain line, a bullet), a summary, and its parts.
+
+The parts are the bullets under the name, or nested under its bullet. A model with a
+summary but no parts is not a framework (the format needs parts): it is written as a
+reference, its name with what it is.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from podcards.deck import Component, Framework
+from podcards.deck import Component, Framework, Reference
 from podcards.errors import Location
-from podcards.ingest.named import BOLD_NAME, split_named, title, title_like, unbold
-from podcards.ingest.notes import Block, Skips, Token, join, join_paragraphs
+from podcards.ingest.markdown import Block
+from podcards.ingest.model import Found
+from podcards.ingest.moments import moment
+from podcards.ingest.named import is_name, split_name, title_case
+from podcards.ingest.text import Text, join, with_key_phrase, without_glyphs
 
 
 @dataclass
 class _Draft:
-    name: str
-    tok: Token
-    summary: list[list[str]] = field(default_factory=list)
-    components: list[tuple[int, list[str]]] = field(default_factory=list)
+    name: Text
+    line: int
+    at: int | None
+    summary: list[Text] = field(default_factory=list)
+    components: list[Component] = field(default_factory=list)
 
 
-def frameworks(skips: Skips, blocks: list[Block]) -> tuple[Framework, ...]:
-    indents = sorted({t.indent for b in blocks for t in b.toks if t.kind == "bullet"})
-    outer = indents[0] if len(indents) > 1 else None
+def frameworks(blocks: list[Block], found: Found, at: int | None = None) -> None:
     drafts: list[_Draft] = []
     current: _Draft | None = None
-    target: list[str] | None = None
-
-    def start(name: str, tok: Token) -> _Draft:
-        draft = _Draft(name, tok)
-        drafts.append(draft)
-        return draft
-
     for block in blocks:
-        skipping = False
-        for position, tok in enumerate(block.toks):
-            if tok.kind in ("heading", "bold"):
-                current, target, skipping = start(title(tok.body), tok), None, False
-            elif skipping:
-                skips.add(tok)
-            elif tok.kind == "bullet" and outer is not None and tok.indent == outer:
-                named = split_named(tok.body, dashes=True)
-                name, summary = named if named else (title(tok.body), "")
-                current = start(name, tok)
-                target = [summary] if summary else []
-                current.summary.append(target)
-            elif tok.kind == "bullet":
-                if current is None:
-                    skips.add(tok, "a component before any framework name")
-                    continue
-                target = [tok.body]
-                current.components.append((tok.number, target))
-            elif position > 0 and target is not None:
-                target.append(tok.body)
-            elif position > 0 and current is not None:
-                target = [tok.body]
-                current.summary.append(target)
-            elif current is None or current.components:
-                named = split_named(tok.body, dashes=False) if tok.kind == "text" else None
-                if named and (BOLD_NAME.match(tok.body) or not title_like(tok.body)):
-                    # "**Name**: summary" (or "Name: a summary.") on the line before its bullets
-                    current, target = start(named[0], tok), [named[1]]
-                    current.summary.append(target)
-                elif title_like(tok.body) and tok.kind == "text":
-                    current, target = start(title(tok.body), tok), None
-                else:
-                    skips.add(tok)
-                    skipping = True
+        if block.kind == "heading":
+            name, when = moment(without_glyphs(block.text))
+            current = _Draft(name, block.line, when if when is not None else at)
+            drafts.append(current)
+        elif block.kind == "para":
+            if current is None or current.components or _names(block):
+                current = _named(block, at)
+                drafts.append(current)
             else:
-                target = [tok.body]
-                current.summary.append(target)
-    found: list[Framework] = []
-    for draft in drafts:
-        components = tuple(_component(number, lines) for number, lines in draft.components)
-        summary = join_paragraphs(draft.summary)
-        if not components:
-            reason = "a framework needs components: bullets under its name"
-            skips.add(draft.tok, reason if summary else "not an item")
-            continue
-        found.append(
-            Framework(
-                name=draft.name,
-                summary=summary or None,
-                components=components,
-                location=Location("", draft.tok.number),
+                current.summary.append(block.text)
+        elif block.kind == "item" and not block.lines:
+            found.skip(block.line, "-", "an empty bullet: not an item", block.end)
+        elif block.kind == "item":
+            if current is None or any(child.kind == "item" for child in block.children):
+                # a bullet with its parts nested under it, or a model of its own
+                framework = _named(block, at)
+                drafts.append(framework)
+                for child in block.children:
+                    if child.kind == "para":
+                        framework.summary.append(child.text)
+                    elif child.kind == "item" and (part := _component(child, found)):
+                        framework.components.append(part)
+                current = None
+            elif part := _component(block, found):
+                current.components.append(part)
+        else:
+            found.skip(
+                block.line, block.raw or block.text.plain, "not part of a framework", block.end
             )
+    for draft in drafts:
+        summary = join(draft.summary, "\n")
+        if not draft.name:
+            end = max([draft.line, *(part.location.line for part in draft.components)])
+            parts = "; ".join(part.text for part in draft.components)
+            found.skip(draft.line, summary.plain or parts, "a framework needs a name", end)
+        elif draft.components:
+            found.frameworks.append(
+                Framework(
+                    name=draft.name.plain,
+                    summary=with_key_phrase(summary) or None,
+                    components=tuple(draft.components),
+                    at=draft.at,
+                    location=Location("", draft.line),
+                )
+            )
+        elif summary:
+            found.references.append(
+                Reference(
+                    name=draft.name.plain,
+                    text=with_key_phrase(summary),
+                    at=draft.at,
+                    location=Location("", draft.line),
+                )
+            )
+        else:
+            found.skip(
+                draft.line, draft.name.plain, "a framework needs components: bullets under its name"
+            )
+
+
+def _names(block: Block) -> bool:
+    """Whether a paragraph opens a framework (a bold name, or a name over more lines) rather
+    than going on the summary of the one above."""
+    first = block.lines[0].text
+    lead = first.lead()
+    return (lead is not None and lead.style == "strong") or (
+        len(block.lines) > 1 and is_name(first.plain, 12)
+    )
+
+
+def _named(block: Block, at: int | None) -> _Draft:
+    """A framework from its first line: "**Name** — summary", "Name: summary", or a name
+    alone over summary lines."""
+    first, when = moment(without_glyphs(block.lines[0].text))
+    rest = [line.text for line in block.lines[1:]]
+    split = split_name(first)
+    if split is not None and (first.lead() is not None or not title_case(split[1].plain)):
+        name, summary = split
+        rest.insert(0, summary)
+    else:
+        name = first.strip().strip(" :")
+    draft = _Draft(name, block.line, when if when is not None else at)
+    if rest:
+        draft.summary.append(join(rest))
+    return draft
+
+
+def _component(block: Block, found: Found) -> Component | None:
+    text, when = moment(without_glyphs(block.text))
+    for child in block.children:
+        found.skip(child.line, child.text.plain or child.raw, "a detail of the component above")
+    split = split_name(text, dashes=False)
+    if not text or (split is not None and not split[1]):
+        found.skip(block.line, text.plain, "a component needs a text")
+        return None
+    if split is not None:
+        return Component(
+            name=split[0].plain,
+            text=with_key_phrase(split[1]),
+            at=when,
+            location=Location("", block.line),
         )
-    return tuple(found)
-
-
-def _component(number: int, lines: list[str]) -> Component:
-    body = join(lines)
-    named = split_named(body, dashes=False)
-    if named:
-        return Component(text=named[1], name=named[0], location=Location("", number))
-    return Component(text=unbold(body), location=Location("", number))
+    return Component(text=with_key_phrase(text), at=when, location=Location("", block.line))

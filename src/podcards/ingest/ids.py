@@ -27,7 +27,7 @@ from podcards.deck import (
     Reference,
     slug,
 )
-from podcards.ingest.notes import norm
+from podcards.ingest.text import squash
 from podcards.words import STOPWORDS as _STOPWORDS
 
 _SEPARATORS = re.compile(r"[\s!-&(-/:-@\[-`{-~]+")
@@ -136,7 +136,10 @@ def with_ids(deck: Deck, taken: Iterable[str] = ()) -> Deck:
 
 
 def deck_info(episode: Episode) -> DeckInfo:
-    """The deck's id, Anki name and tags, from the podcast and the guest (or the title)."""
+    """The deck's id, short Anki name and tags, from the podcast and the guests (or the title).
+
+    ``Podcasts::<podcast>::<guests or a short title>``: the full title is on every card's back.
+    """
     podcast = slug(episode.podcast)
     who = (
         slug(episode.guests[0])
@@ -150,7 +153,22 @@ def deck_info(episode: Episode) -> DeckInfo:
     tags = [podcast, *(slug(guest) for guest in episode.guests)]
 
     def part(text: str) -> str:
-        return norm(re.sub(r"\s*::+\s*", ": ", text))
+        return squash(re.sub(r"\s*::+\s*", ": ", text))
 
-    name = f"Podcasts::{part(episode.podcast)}::{part(episode.title)}"
+    guests = " & ".join(episode.guests)
+    short = guests if 0 < len(episode.guests) <= 2 else _short_title(episode.title)
+    name = f"Podcasts::{part(episode.podcast)}::{part(short)}"
     return DeckInfo(id=deck_id, name=name, tags=tuple(dict.fromkeys(t for t in tags if t)))
+
+
+def _short_title(title: str, width: int = 48) -> str:
+    """The title, or its first words up to ``width`` characters."""
+    if len(title) <= width:
+        return title
+    words = title.split(" ")
+    kept = words[0][:width]
+    for word in words[1:]:
+        if len(kept) + 1 + len(word) > width:
+            break
+        kept += " " + word
+    return kept.rstrip(" ,;:—–-") + "…"

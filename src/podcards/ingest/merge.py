@@ -29,7 +29,7 @@ from podcards.deck import (
 from podcards.errors import PodcardsError, Problem
 from podcards.ingest.ids import with_ids
 from podcards.ingest.model import Change
-from podcards.ingest.notes import norm
+from podcards.ingest.text import squash as norm
 from podcards.sources import load_deck
 
 _SIMILAR = 0.6
@@ -97,15 +97,15 @@ def keep_marks(new: str, old: str | None) -> str:
         return new
     if _comparable(old) == _comparable(new):
         return old
-    if deletions(new):
-        return new
-    marked = new
+    marked = plain(new)  # the deck file's marks win over the emphasis of the notes
+    kept = False
     for deletion in deletions(old):
         phrase = deletion.answer
-        if marked.count(phrase) == 1:
+        if phrase and marked.count(phrase) == 1:
             hint = f"::{deletion.hint}" if deletion.hint is not None else ""
             marked = marked.replace(phrase, f"{{{{c{deletion.number}::{phrase}{hint}}}}}")
-    return marked
+            kept = True
+    return marked if kept else new
 
 
 def _words(text: str) -> list[str]:
