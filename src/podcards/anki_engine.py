@@ -28,19 +28,27 @@ def version() -> str:
     return str(anki_version)
 
 
-def render_packages(packages: list[bytes]) -> Rendered:
-    """Import the packages as a learner would (default options) and render every card."""
-    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-    from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
+def member_options(*, merge: bool) -> Any:
+    """Anki's import options as a member leaves them: update notes and note types if newer,
+    no scheduling; "Merge note types" as given."""
+    from anki.collection import ImportAnkiPackageOptions
+    from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition as Condition
 
-    if_newer = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
-    options = ImportAnkiPackageOptions(
-        merge_notetypes=False,
+    if_newer = Condition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+    return ImportAnkiPackageOptions(
+        merge_notetypes=merge,
         update_notes=if_newer,
         update_notetypes=if_newer,
         with_scheduling=False,
         with_deck_configs=False,
     )
+
+
+def render_packages(packages: list[bytes]) -> Rendered:
+    """Import the packages as a learner would (default options) and render every card."""
+    from anki.collection import Collection, ImportAnkiPackageRequest
+
+    options = member_options(merge=False)
     rendered: Rendered = {}
     with tempfile.TemporaryDirectory(prefix="podcards-preview-") as folder:
         collection = Collection(str(Path(folder) / "collection.anki2"))
@@ -92,17 +100,9 @@ class Throwaway:
         self.col.close()
 
     def import_packages(self, packages: tuple[bytes, ...], *, merge: bool) -> Imported:
-        from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
-        from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition as Condition
+        from anki.collection import ImportAnkiPackageRequest
 
-        if_newer = Condition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
-        options = ImportAnkiPackageOptions(
-            merge_notetypes=merge,
-            update_notes=if_newer,
-            update_notetypes=if_newer,
-            with_scheduling=False,
-            with_deck_configs=False,
-        )
+        options = member_options(merge=merge)
         total = Imported()
         for data in packages:
             self.imported += 1

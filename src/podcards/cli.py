@@ -19,6 +19,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 _ALLOWANCE_FLAGS = {"schema_change": "--allow-schema-change", "rename": "--allow-rename"}
 
 
+_templates_option = click.option(
+    "--templates",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of card templates, as for build.",
+)
+
+
 def _user_errors(command: F) -> F:
     """Turn the library's exceptions into one-line messages and exit codes."""
 
@@ -256,11 +263,7 @@ def _warn_orphaned(orphaned: tuple[tuple[str, str], ...]) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--templates",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of card templates, as for build.",
-)
+@_templates_option
 @click.option(
     "--format",
     "output_format",
@@ -302,11 +305,7 @@ def diff(paths: tuple[Path, ...], templates: Path | None, output_format: str) ->
     show_default=True,
     help="Folder of the last release's packages; rebuilt from the lock where not there.",
 )
-@click.option(
-    "--templates",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of card templates, as for build.",
-)
+@_templates_option
 @click.option(
     "--allow-schema-change", is_flag=True, help="See what a note type schema change does."
 )
@@ -358,11 +357,7 @@ def verify(
     type=click.Path(dir_okay=False, path_type=Path),
     help="File to write [default: standard output].",
 )
-@click.option(
-    "--templates",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of card templates, as for build.",
-)
+@_templates_option
 @_user_errors
 def export_command(
     paths: tuple[Path, ...], file_format: str, output: Path | None, templates: Path | None
@@ -519,11 +514,7 @@ def ingest_command(
 
 @main.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--templates",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of card templates, as for build.",
-)
+@_templates_option
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, as on errors.")
 @click.option(
     "--format",
@@ -598,11 +589,7 @@ def _count(number: int, noun: str) -> str:
     show_default=True,
     help="Folder for the HTML pages.",
 )
-@click.option(
-    "--templates",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of card templates, as for build.",
-)
+@_templates_option
 @click.option(
     "--engine",
     type=click.Choice(["auto", "anki", "podcards"]),
