@@ -330,13 +330,26 @@ def test_a_renamed_item_gets_a_hint_to_keep_its_id(project: Project) -> None:
     project.deck()
     project.build()
     project.deck(MINIMAL_DECK.replace("  - name: Poetical science\n", "  - name: Poetic science\n"))
+    warning = (
+        "decks/episode.yaml:31: warning: habit/poetic-science is new and habit/poetical-science, "
+        "whose text was alike, was retired: if it is the same item renamed, give it back "
+        "`id: poetical-science`, or learners get it twice and lose its review history"
+    )
+    for command in ("check", "diff"):  # said before anything is released
+        assert warning in project.run(command).output.splitlines(), command
+    assert project.run("check", "--strict").exit_code == 1
     result = project.build()
     assert result.exit_code == 0
-    assert (
-        "  hint: habit/poetical-science was retired and habit/poetic-science is new; if it is "
-        "the same item renamed, give it `id: poetical-science` so learners keep its review "
-        "history"
-    ) in result.output.splitlines()
+    assert warning in result.output.splitlines()
+
+
+def test_notes_given_where_a_deck_file_belongs_point_to_ingest(project: Project) -> None:
+    project.deck()
+    project.write("notes.md", "# Notes\n\n- An idea.\n")
+    result = project.run("check", "notes.md")
+    assert result.exit_code == 2
+    assert "notes.md is not a deck file (*.yaml)" in result.output
+    assert "run: podcards ingest notes.md" in result.output
 
 
 def test_a_deleted_deck_file_is_reported(project: Project) -> None:

@@ -182,18 +182,19 @@ CASES = [
     Case(
         "podcards: true",
         "decks/episode.yaml:1: 'podcards: true' is not a format this version reads "
-        "(expected 'podcards: 1')",
+        "(expected 'podcards: 1', the number, unquoted)",
         deck("podcards: 1", "podcards: true"),
     ),
     Case(
         "podcards: 1.0",
         "decks/episode.yaml:1: 'podcards: 1.0' is not a format this version reads "
-        "(expected 'podcards: 1')",
+        "(expected 'podcards: 1', the number, unquoted)",
         deck("podcards: 1", "podcards: 1.0"),
     ),
     Case(
         "malformed YAML",
-        "decks/episode.yaml:8: YAML syntax error: mapping values are not allowed here",
+        "decks/episode.yaml:8: YAML syntax error: mapping values are not allowed here (a text "
+        "with ': ' in it must be quoted, \"like: this\", or written on the next lines after >-)",
         deck("title: Episode One", "title: Episode: One: [x"),
     ),
     Case(
@@ -484,7 +485,7 @@ CASES = [
     ),
     Case(
         "a javascript: url",
-        "decks/episode.yaml:10: episode: url must start with https://",
+        "decks/episode.yaml:10: episode: url must start with https:// or http://",
         deck("  guests: [Ada Lovelace]", "  guests: [Ada Lovelace]\n  url: javascript:alert(1)"),
     ),
     Case(

@@ -27,7 +27,7 @@ def fill_placeholders(text: str) -> str:
             return f'"Fact {number} of the episode is about {{{{c1::topic {number}}}}}."'
         return f'"Written text {number}"'
 
-    text = re.sub(r'"TODO: [^"]*"', text_for, text)
+    text = re.sub(r'"TODO\(podcards new\): [^"]*"', text_for, text)
     return re.sub(r"todo-id-([a-z]+)", lambda m: f"first-{m.group(1)}", text)
 
 

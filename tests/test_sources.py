@@ -146,7 +146,7 @@ def test_unknown_format_version(project: Project) -> None:
     lines = errors_of(project, MINIMAL_DECK.replace("podcards: 1", "podcards: 2"))
     assert lines == [
         "decks/episode.yaml:1: 'podcards: 2' is not a format this version reads "
-        "(expected 'podcards: 1')"
+        "(expected 'podcards: 1', the number, unquoted)"
     ]
 
 

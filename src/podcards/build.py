@@ -12,7 +12,7 @@ from podcards.clock import day, release_time
 from podcards.cloze import cloze_numbers
 from podcards.deck import Card, Deck, NoteKind
 from podcards.diffing import ReleaseDiff, deck_diff
-from podcards.errors import Location, PodcardsError, Problem, UsageError
+from podcards.errors import Location, PodcardsError, Problem, Severity, UsageError
 from podcards.export import export_text
 from podcards.files import JOURNAL_NAME, recover, write_together
 from podcards.lockfile import LOCK_NAME, Lock, LockedNote, format_lock, read_lock
@@ -84,6 +84,11 @@ def find_deck_files(paths: list[Path]) -> list[Path]:
                 p
                 for p in path.iterdir()
                 if p.suffix in DECK_SUFFIXES and p.is_file() and not p.name.startswith(".")
+            )
+        elif path.is_file() and path.suffix not in DECK_SUFFIXES:
+            raise UsageError(
+                f"{path} is not a deck file (*.yaml); to make a deck file from episode notes, "
+                f"run: podcards ingest {path}"
             )
         elif path.is_file():
             found.append(path)
@@ -177,6 +182,7 @@ def plan(
         deck.id: renderer.deck_description(deck, _released(release.shipped[deck.id]))
         for deck in decks
     }
+    warnings = (*warnings, *_renamed_items(built, release))
     return Plan(
         tuple(decks),
         lock_path,
@@ -189,6 +195,26 @@ def plan(
         tuple(built),
         descriptions,
     )
+
+
+def _renamed_items(built: list[BuiltDeck], release: Release) -> list[Problem]:
+    """An item retired and a look-alike new: most likely one item whose id changed, which
+    learners would get twice, the old copy with its review history marked retired."""
+    found = []
+    for deck in built:
+        where = {card.key.rsplit("/", 1)[0]: card.location for card in deck.notes}
+        for old, new in release.changes[deck.deck_id].renamed_items():
+            found.append(
+                Problem(
+                    where.get(new, deck.location),
+                    f"{new} is new and {old}, whose text was alike, was retired: if it is the "
+                    f"same item renamed, give it back `id: {old.split('/')[-1]}`, or learners "
+                    "get it twice and lose its review history",
+                    Severity.WARNING,
+                    "renamed-item",
+                )
+            )
+    return found
 
 
 def _released(notes: tuple[LockedNote, ...]) -> str:

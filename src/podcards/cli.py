@@ -198,6 +198,12 @@ def build(
         cards = sum(deck.cards for deck in report.decks)
         decks = f"{len(report.decks)} deck{'s' if len(report.decks) > 1 else ''}"
         _echo(f"{status} {first.package}: {decks} ({notes} notes, {cards} cards)")
+        changed = any(deck.changes.new or deck.changes.changed for deck in report.decks)
+        if changed:
+            _echo(
+                "  per-deck packages were not rewritten: run `podcards build` too before "
+                "sharing them"
+            )
     for deck in report.decks:
         changes = deck.changes
         parts = [f"{len(changes.new)} new", f"{len(changes.changed)} changed"]
@@ -222,11 +228,6 @@ def build(
             _echo(
                 f"  re-sent {len(changes.resent)} unchanged notes that changed again lately, "
                 "for members on Anki 2.1.55 to 24.11 who imported a release late"
-            )
-        for old, new in changes.renamed_items():
-            _echo(
-                f"  hint: {old} was retired and {new} is new; if it is the same item renamed, "
-                f"give it `id: {old.split('/')[-1]}` so learners keep its review history"
             )
     for name in report.restyled:
         _echo(f"note type '{name}' has new templates or CSS; learners get them in place")
@@ -487,7 +488,7 @@ def ingest_command(
     keeps its ids, comments and hand edits; --force replaces it.
 
     \b
-    Examples (files in the project's examples/ folder):
+    Examples (the files in podcards' own examples/ folder, in a clone of it):
       podcards ingest examples/plain-text-notes.txt
       podcards ingest examples/obsidian-notes.md
       podcards ingest examples/fabric-summary.md --sections insights,quotes

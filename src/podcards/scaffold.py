@@ -1,9 +1,10 @@
 """Starting points: a project of one's own (``podcards init``) and a commented deck file
 with every section and key (``podcards new``), both written from the format's declaration.
 
-A new deck file holds placeholders (``TODO: ...`` texts, ``todo-id-...`` ids) where the
-author has to write something. Loading refuses them (``placeholder_problems``), so that no
-build can release a deck named "TODO" and freeze that name for learners.
+A new deck file holds placeholders (``TODO(podcards new): ...`` texts, ``todo-id-...``
+ids) where the author has to write something. Loading refuses them
+(``placeholder_problems``), so that no build can release a deck named "TODO" and freeze
+that name for learners.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from podcards.deck import (
 from podcards.errors import Location, PodcardsError, Problem, UsageError
 from podcards.files import write_together
 
-TEXT_PLACEHOLDER = "TODO:"
+TEXT_PLACEHOLDER = "TODO(podcards new):"
 ID_PLACEHOLDER = "todo-id-"
 SCHEMA_NAME = "deck.schema.json"
 _WIDTH = 92

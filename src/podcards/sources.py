@@ -185,6 +185,11 @@ def parse_tree(text: str, path: Path | str) -> tuple[Value | None, list[Problem]
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
         what = error.problem or "invalid YAML"
+        if "mapping values are not allowed" in what:
+            what += (
+                " (a text with ': ' in it must be quoted, \"like: this\", or written on the "
+                "next lines after >-)"
+            )
         return None, [Problem(Location.of(path, line), f"YAML syntax error: {what}")]
     except yaml.reader.ReaderError as error:  # a character YAML does not allow, such as NUL
         line = text.count("\n", 0, error.position) + 1
@@ -378,10 +383,12 @@ class _Reader:
         if isinstance(value, Scalar) and value.plain and text == str(FORMAT_VERSION):
             return FORMAT_VERSION
         shown = _short(text) if isinstance(value, Scalar) else _kind(value)
+        if isinstance(value, Scalar) and text == str(FORMAT_VERSION):
+            shown = repr(text)  # quoted: text, not the number
         self.problem(
             line,
             f"'podcards: {shown}' is not a format this version reads "
-            f"(expected 'podcards: {FORMAT_VERSION}')",
+            f"(expected 'podcards: {FORMAT_VERSION}', the number, unquoted)",
         )
         return None
 
@@ -413,7 +420,7 @@ class _Reader:
     def episode_rules(self, data: Mapping, values: dict[str, Any]) -> None:
         url = values.get("url")
         if url and not re.match(r"https?://", url):
-            self.problem(data.line_of("url"), "episode: url must start with https://")
+            self.problem(data.line_of("url"), "episode: url must start with https:// or http://")
 
     def takeaway(self, value: Value, line: int) -> Takeaway | None:
         """The takeaway: its text alone, or a mapping of its keys."""
