@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pytest
 
-from podcards import cloze, deck, keyphrase, notetypes, release, render, sources
+from podcards import cloze, deck, keyphrase, notes_text, notetypes, release, render, sources
 from podcards.ankimarkup import shown_as_typed
 from podcards.deck import NoteKind
 from podcards.lockfile import LockedNote
@@ -33,7 +33,7 @@ CASES: dict[str, Callable[[], object]] = {
     "cloze: c1:: without braces": lambda: cloze.scan("c1:" * (N // 3)),
     "cloze: deletions and braces": lambda: cloze.scan("{{c1::x}}{" * (N // 10)),
     "cloze: blank check on <<<": lambda: cloze.is_blank("<" * N),
-    "render: the cue's tags on <<<": lambda: render._TAGS.sub(" ", "<" * N),
+    "the cue's text, tags on <<<": lambda: notes_text.text_of("<" * N),
     "render: mask a long name": lambda: render.mask("word " * (N // 5), "word " * 2000),
     "render: mask runs of masks": lambda: render.mask("[…] " * (N // 4) + "x", "x"),
     "render: highlight": lambda: render.highlight("Ab1 x-y " * (N // 8)),

@@ -9,7 +9,6 @@ from pathlib import Path
 from podcards import notetypes as notetypes_module
 from podcards.anki import PackageDeck, PackageNote, bundle_bytes, package_bytes, package_mods
 from podcards.clock import day, release_time
-from podcards.cloze import cloze_numbers
 from podcards.deck import Card, Deck, NoteKind
 from podcards.diffing import ReleaseDiff, deck_diff
 from podcards.errors import Location, PodcardsError, Problem, Severity, UsageError
@@ -26,6 +25,7 @@ from podcards.release import (
     NoteTypeState,
     Purge,
     Release,
+    card_count,
     plan_release,
     purge,
     resent,
@@ -282,7 +282,7 @@ def _build(
                 deck.name,
                 path,
                 len(notes),
-                sum(_card_count(note) for note in notes),
+                sum(card_count(note) for note in notes),
                 release.changes[deck.id],
                 path in written,
             )
@@ -556,12 +556,6 @@ def _package_deck(deck: Deck, notes: tuple[LockedNote, ...], description: str) -
             for note in notes
         ),
     )
-
-
-def _card_count(note: LockedNote) -> int:
-    if note.notetype is NoteKind.CLOZE:
-        return len(set(cloze_numbers(note.fields[0])))
-    return 1
 
 
 def _differs(path: Path, data: bytes) -> bool:

@@ -14,6 +14,7 @@ import click
 
 from podcards import __version__, files, interrupts
 from podcards.errors import PodcardsError, Problem, UsageError
+from podcards.words import plural
 
 F = TypeVar("F", bound=Callable[..., Any])
 _ALLOWANCE_FLAGS = {"schema_change": "--allow-schema-change", "rename": "--allow-rename"}
@@ -196,7 +197,7 @@ def build(
         status = "wrote" if first.written else "unchanged"
         notes = sum(deck.notes for deck in report.decks)
         cards = sum(deck.cards for deck in report.decks)
-        decks = f"{len(report.decks)} deck{'s' if len(report.decks) > 1 else ''}"
+        decks = plural(len(report.decks), "deck")
         _echo(f"{status} {first.package}: {decks} ({notes} notes, {cards} cards)")
         changed = any(deck.changes.new or deck.changes.changed for deck in report.decks)
         if changed:
@@ -565,19 +566,15 @@ def check_command(
         for problem in report.problems:
             where = f"{problem.location}: " if problem.location.path else ""
             _echo(f"{where}{problem.severity}: {problem.message}")
-        counts = f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}"
+        counts = f"{plural(len(report.errors), 'error')}, {plural(len(report.warnings), 'warning')}"
         if report.errors:
             _echo(f"{counts}: fix the errors, then check again", err=True)
         else:
-            cards = f"{_count(report.decks, 'deck')}, {_count(report.cards, 'card')}"
+            cards = f"{plural(report.decks, 'deck')}, {plural(report.cards, 'card')}"
             failing = " (--strict: warnings fail)" if strict and report.warnings else ""
             _echo(f"checked {cards}: {counts}{failing}", err=True)
     if report.errors or (strict and report.warnings):
         sys.exit(1)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 @main.command("preview")
@@ -616,9 +613,9 @@ def preview_command(
     report = preview(list(paths), output, templates_dir=templates, engine=engine)
     for warning in report.warnings:
         _echo(str(warning), err=True)
-    pages = _count(len(report.pages), "deck page")
+    pages = plural(len(report.pages), "deck page")
     _echo(
-        f"wrote {report.index} and {pages}: {_count(report.cards, 'card')}, "
+        f"wrote {report.index} and {pages}: {plural(report.cards, 'card')}, "
         f"rendered by {report.engine.split(' (')[0]}"
     )
 

@@ -14,7 +14,7 @@ import dataclasses
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -116,10 +116,6 @@ def keys_of(cls: type) -> dict[str, Spec]:
     return {name: found[name] for name in order}
 
 
-def required_keys(cls: type) -> list[str]:
-    return [name for name, spec in keys_of(cls).items() if spec.required]
-
-
 # -- items ---------------------------------------------------------------------------------
 
 _ID_DOC = (
@@ -134,7 +130,6 @@ class Item:
     """Something worth remembering; ``id`` is its permanent key within its section."""
 
     KIND: ClassVar[Kind]
-    SECTION: ClassVar[str]
     NAMED: ClassVar[bool] = False  # a name gives a default id
 
     id: str = key(ValueType.ID, _ID_DOC, example="robot-supply-chain")
@@ -177,7 +172,6 @@ class Takeaway(Item):
     """The episode's one-sentence takeaway: its text alone, or a mapping with a question."""
 
     KIND: ClassVar[Kind] = Kind.TAKEAWAY
-    SECTION: ClassVar[str] = "takeaway"
     id: str = "takeaway"  # one per deck: not a key of the file
     text: str = key(
         ValueType.TEXT, "The takeaway, in one sentence.", required=True, cloze=True, example=""
@@ -189,7 +183,6 @@ class Insight(Item):
     """One idea of the episode, stated in a sentence."""
 
     KIND: ClassVar[Kind] = Kind.INSIGHT
-    SECTION: ClassVar[str] = "insights"
     text: str = key(
         ValueType.TEXT,
         "The insight, in one sentence.",
@@ -204,7 +197,6 @@ class Quote(Item):
     """Words of a speaker, verbatim."""
 
     KIND: ClassVar[Kind] = Kind.QUOTE
-    SECTION: ClassVar[str] = "quotes"
     text: str = key(
         ValueType.TEXT, "The words, verbatim, without quotation marks.", required=True, cloze=True
     )
@@ -219,7 +211,6 @@ class Component(Item):
     """One part of a framework; without a name it is a plain statement of the framework."""
 
     KIND: ClassVar[Kind] = Kind.COMPONENT
-    SECTION: ClassVar[str] = "components"
     NAMED: ClassVar[bool] = True
     name: str | None = key(ValueType.TEXT, "The component's name, if it has one.")
     text: str = key(ValueType.TEXT, "What the component says.", required=True, cloze=True)
@@ -230,7 +221,6 @@ class Framework(Item):
     """A model or method from the episode, made of components."""
 
     KIND: ClassVar[Kind] = Kind.FRAMEWORK
-    SECTION: ClassVar[str] = "frameworks"
     NAMED: ClassVar[bool] = True
     name: str = key(ValueType.TEXT, "The framework's name.", required=True)
     summary: str | None = key(
@@ -246,7 +236,6 @@ class Habit(Item):
     """Something the speaker does, or advises doing."""
 
     KIND: ClassVar[Kind] = Kind.HABIT
-    SECTION: ClassVar[str] = "habits"
     NAMED: ClassVar[bool] = True
     name: str | None = key(ValueType.TEXT, "The habit's name, if it has one (the card's cue).")
     text: str = key(ValueType.TEXT, "What the habit is.", required=True, cloze=True)
@@ -257,7 +246,6 @@ class Reference(Item):
     """A book, product, person or work the episode mentions, and what it says about it."""
 
     KIND: ClassVar[Kind] = Kind.REFERENCE
-    SECTION: ClassVar[str] = "references"
     NAMED: ClassVar[bool] = True
     name: str | None = key(ValueType.TEXT, "What is referred to (the card's cue).")
     text: str = key(ValueType.TEXT, "What the episode says about it.", required=True, cloze=True)
@@ -268,7 +256,6 @@ class CustomCard(Item):
     """A card written by hand: ``front`` and ``back``, or a ``cloze``."""
 
     KIND: ClassVar[Kind] = Kind.CARD
-    SECTION: ClassVar[str] = "cards"
     question: str | None = None  # a card has its own front: not a key of the file
     front: str | None = key(ValueType.TEXT, "The question (with 'back').")
     back: str | None = key(ValueType.TEXT, "The answer (with 'front').")
@@ -409,12 +396,6 @@ SECTIONS: dict[str, type[Item]] = {
 """The top-level lists of items, in the deck file's order."""
 
 
-def item_classes() -> Iterator[type[Item]]:
-    yield Takeaway
-    yield from SECTIONS.values()
-    yield Component
-
-
 # -- cards and identity -------------------------------------------------------------------
 
 
@@ -476,6 +457,13 @@ DEVICE_NAMES = frozenset(
     {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
 )
 """Names Windows reads as devices, whatever the extension: no deck id (it names a package)."""
+
+
+def format_moment(seconds: int) -> str:
+    """A moment as written in a deck file and shown on a card: "12:34" or "1:02:03"."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
 def is_valid_id(value: str) -> bool:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from podcards.deck import Deck, Item, Takeaway, ValueType, keys_of
+from podcards.deck import Deck, Takeaway, ValueType, format_moment, keys_of
 from podcards.sources import Mapping as YamlMapping
 from podcards.sources import Scalar, parse_tree
 from podcards.sources import Sequence as YamlSequence
@@ -52,19 +52,9 @@ def _written(value: Any, type_: ValueType) -> object:
     return value
 
 
-def format_moment(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
-
-
 def render_deck(deck: Deck, *, header: str = "") -> str:
     """The deck file's text; the loader reads every value of it back exactly."""
     return header + "\n" + dump_yaml(document(deck)) if header else dump_yaml(document(deck))
-
-
-def render_item(item: Item) -> dict[str, object]:
-    return document(item)
 
 
 def dump_yaml(data: Mapping[str, object]) -> str:

@@ -80,19 +80,12 @@ class Problems:
     def add(self, location: Location, message: str) -> None:
         self.items.append(Problem(location, message))
 
-    def warn(self, location: Location, message: str) -> None:
-        self.items.append(Problem(location, message, Severity.WARNING))
-
     def extend(self, problems: Iterable[Problem]) -> None:
         self.items.extend(problems)
 
     @property
     def errors(self) -> list[Problem]:
         return [problem for problem in self.items if problem.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [problem for problem in self.items if not problem.is_error]
 
     def __bool__(self) -> bool:
         return bool(self.errors)

@@ -72,10 +72,6 @@ class _Entry:
         }
 
 
-class _Undone(Exception):
-    """A write failed or was interrupted, and everything it did was taken back."""
-
-
 def write_together(outputs: list[tuple[Path, bytes]], journal: Path | None = None) -> None:
     """Put every file in place, or none of them; a file system error becomes a message.
 

@@ -7,10 +7,13 @@ Standard library only.
 
 from __future__ import annotations
 
+import html
+import re
 from html.parser import HTMLParser
 
 from podcards.cloze import deletions
 
+_TAG = re.compile(r"<[^<>]*>")
 _BREAKS = frozenset({"br", "div", "p", "li", "blockquote", "hr", "tr"})
 
 
@@ -43,6 +46,11 @@ class _Reader(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self.skipping:
             self.parts.append(data)
+
+
+def text_of(markup: str) -> str:
+    """What a field shows as text, plainly: tags dropped, entities decoded, spaces joined."""
+    return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
 
 
 def learner_text(field_html: str) -> str:

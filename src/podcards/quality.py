@@ -8,7 +8,6 @@ own templates as much as for the built-in ones.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
@@ -18,6 +17,7 @@ from podcards.cloze import deletions, plain
 from podcards.deck import Card, CustomCard, Deck, Framework, Item, NoteKind
 from podcards.errors import Location, Problem, Severity
 from podcards.keyphrase import is_action_word, is_distinctive
+from podcards.notes_text import text_of
 from podcards.words import is_stopword
 
 ANSWER_WORDS = 10  # recalled in a few seconds: a phrase, never a paragraph
@@ -29,7 +29,6 @@ SAME_FACT = 0.75  # share of the shorter text's words the other also has: one fa
 SAME_FACT_MIN_WORDS = 4  # fewer meaningful words than this say too little to compare
 _SUMMARY_WORDS = 35  # as render.one_idea: a framework summary card states one idea
 
-_TAG = re.compile(r"<[^<>]*>")
 _WORD = re.compile(r"[^\W_]+(?:['’\-.,][^\W_]+)*%?")
 _SENTENCE = re.compile(r"(?<=[.!?…])[\"”’)]*\s+")
 _BOLD = re.compile(r"<b>(.*?)</b>(\s*:)?", re.S)
@@ -94,11 +93,6 @@ def card_faces(card: Card) -> list[Face]:
         name = f"{stem} card" + (f" c{number}" if len(numbers) > 1 else "")
         faces.append(Face(card, number - 1, cue, text_of(prompt), text_of(answers), name))
     return faces
-
-
-def text_of(markup: str) -> str:
-    """What a field shows as text: tags dropped, entities decoded, spaces joined."""
-    return " ".join(html.unescape(_TAG.sub(" ", markup)).split())
 
 
 _KEY = re.compile(r'<div class="pc-key">(.*?)</div>', re.DOTALL)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import html
 import os
 import re
 import traceback
@@ -18,10 +17,11 @@ from markupsafe import Markup, escape
 
 from podcards.ankimarkup import shown_as_typed
 from podcards.cloze import deletions, has_deletion, is_blank, plain
-from podcards.deck import Card, Deck, Framework, Item, Kind, NoteKind, Quote
+from podcards.deck import Card, Deck, Framework, Item, Kind, NoteKind, Quote, format_moment
 from podcards.errors import Location, PodcardsError, Problem, Severity
 from podcards.keyphrase import pick_key_phrase
 from podcards.lockfile import LockedNote
+from podcards.notes_text import text_of
 from podcards.notetypes import NoteType
 from podcards.release import spread_siblings
 from podcards.sandbox import BoundedEnvironment, TemplateLoader
@@ -30,7 +30,6 @@ from podcards.words import is_stopword
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 CARD_KINDS = tuple(kind.value for kind in Kind)
 _MASK = "…"
-_TAGS = re.compile(r"<[^<>]*>")
 _ONE_IDEA_WORDS = 35
 
 
@@ -46,6 +45,7 @@ class CardTemplate:
     kind: Kind
     stem: str
     notetype: NoteKind
+    path: str  # the file it comes from, as messages name it
 
 
 @dataclass
@@ -159,12 +159,6 @@ def one_idea(text: object) -> bool:
     return len(sentences) == 1 and len(words) <= _ONE_IDEA_WORDS and not listed
 
 
-def format_moment(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
-
-
 def moment_url(url: str | None, seconds: int | None) -> str | None:
     """Link to the moment: ``t=`` in the query for YouTube, a ``#t=`` fragment otherwise."""
     if not url or seconds is None:
@@ -234,14 +228,15 @@ class Renderer:
                 problems.append(_syntax_problem(error))
                 continue
             kind, stem = name.split("/")
+            path = self.template_path(name)
             if "text" in blocks:
-                found.append(CardTemplate(name, Kind(kind), stem, NoteKind.CLOZE))
+                found.append(CardTemplate(name, Kind(kind), stem, NoteKind.CLOZE, path))
             elif "front" in blocks and "back" in blocks:
-                found.append(CardTemplate(name, Kind(kind), stem, NoteKind.QA))
+                found.append(CardTemplate(name, Kind(kind), stem, NoteKind.QA, path))
             else:
                 problems.append(
                     Problem(
-                        Location(self.template_path(name)),
+                        Location(path),
                         "a card template needs the blocks 'front' and 'back' (a question card) "
                         "or 'text' (a cloze card)",
                     )
@@ -308,6 +303,7 @@ class Renderer:
         item's second card, so that two cards of one item never come close together.
         """
         self._check_switches(deck)
+        shared = _deck_variables(deck)  # the same for every card of the deck
         cards: list[tuple[tuple[int, int], Card]] = []
         problems: list[Problem] = []
         warnings: list[Problem] = []
@@ -319,7 +315,7 @@ class Renderer:
                     continue
                 picks = _Picks()
                 try:
-                    card = self._render(deck, item, framework, template, picks)
+                    card = self._render(deck, shared, item, framework, template, picks)
                 except _NoKeyPhrase:
                     warnings.append(_no_phrase(item, template))
                     continue
@@ -389,12 +385,13 @@ class Renderer:
     def _render(
         self,
         deck: Deck,
+        shared: dict[str, Any],
         item: Item,
         framework: Framework | None,
         template: CardTemplate,
         picks: _Picks,
     ) -> Card | None:
-        variables = _variables(deck, item, framework)
+        variables = {**shared, **_item_variables(deck, item, framework)}
         variables["requested"] = self._requested(deck, item, template)
         jinja_template = self.env.get_template(f"{template.name}.j2")
         context = jinja_template.new_context(variables)
@@ -411,13 +408,13 @@ class Renderer:
 
         # The cue first: an automatic key phrase must not be one the cue already shows.
         cue = block("context", "_context.j2")
-        context.vars["_shown_cue"] = html.unescape(_TAGS.sub(" ", cue))
+        context.vars["_shown_cue"] = text_of(cue)
         context.vars["_picks"] = picks
         # Then the prompt: a blank one means the template does not apply to this item.
         prompt = block("text" if template.notetype is NoteKind.CLOZE else "front", None)
         if is_blank(prompt):
             return None
-        where = Location(self.template_path(template.name))
+        where = Location(template.path)
         if template.notetype is NoteKind.CLOZE:
             if not has_deletion(prompt):
                 raise PodcardsError([Problem(where, f"gives {item.KIND} '{item.id}' no deletion")])
@@ -445,7 +442,7 @@ class Renderer:
         )
 
     def _template_failure(self, template: CardTemplate, error: Exception) -> tuple[Location, str]:
-        path, line = self.template_path(template.name), 0
+        path, line = template.path, 0
         for frame, lineno in _frames(error):
             if frame.endswith(".j2"):
                 path, line = _shown(frame), lineno
@@ -501,19 +498,23 @@ def _syntax_problem(error: jinja2.TemplateSyntaxError) -> Problem:
     )
 
 
-def _variables(deck: Deck, item: Item, framework: Framework | None) -> dict[str, Any]:
-    # A quote names its own speaker; anything else was said by the episode's guests.
-    speaker = item.speaker if isinstance(item, Quote) else ", ".join(deck.episode.guests) or None
+def _deck_variables(deck: Deck) -> dict[str, Any]:
     return {
         "deck": deck,
         "episode": deck.episode,
+        "speakers": deck.speakers(),
+        "cue": episode_cue(deck),
+    }
+
+
+def _item_variables(deck: Deck, item: Item, framework: Framework | None) -> dict[str, Any]:
+    # A quote names its own speaker; anything else was said by the episode's guests.
+    speaker = item.speaker if isinstance(item, Quote) else ", ".join(deck.episode.guests) or None
+    return {
         "item": item,
         "framework": framework,
         "speaker": speaker,
-        "speakers": deck.speakers(),
-        "cue": episode_cue(deck),
         "label": None,
-        "quoted": False,
         "requested": False,
         "moment": format_moment(item.at) if item.at is not None else None,
         "moment_url": moment_url(deck.episode.url, item.at),

@@ -642,15 +642,6 @@ def _anki_deck_key(name: str) -> str:
     return "::".join(part.strip().casefold() for part in name.split("::"))
 
 
-def reads_back_as(text: str, written: str) -> bool:
-    """Whether YAML text ``written`` (a one-key mapping ``k: ...``) reads back as ``text``."""
-    tree, problems = parse_tree(written, "<check>")
-    if problems or not isinstance(tree, Mapping):
-        return False
-    value = tree.get("k")
-    return isinstance(value, Scalar) and value.text == text
-
-
 def plain_data(value: Value | None) -> object:
     """Values as plain Python data (text, lists, dicts): what a deck file says, typed as text."""
     if value is None:

@@ -1,6 +1,5 @@
-"""Words that carry no meaning of their own: never a cloze answer, a mask or an id word.
-
-One list for the whole project (the key phrase picker, name masks, ingest's ids).
+"""Words: those that carry no meaning of their own (never a cloze answer, a mask or an id
+word: one list for the key phrase picker, name masks and ingest's ids), and counting.
 """
 
 from __future__ import annotations
@@ -28,6 +27,11 @@ _FILLER_WORDS = """
 # Words that link two numbers or things, never a unit nor an answer: "85% vs 70%", "5 plus tax".
 _LINK_WORDS = "besides minus plus versus vs"
 STOPWORDS = frozenset(_FUNCTION_WORDS.split() + _FILLER_WORDS.split() + _LINK_WORDS.split())
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 card", "2 cards": how podcards counts things in what it prints."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def is_stopword(word: str) -> bool:

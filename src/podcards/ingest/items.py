@@ -14,7 +14,7 @@ from collections.abc import Callable
 from podcards.deck import CustomCard, Habit, Insight, Reference, Takeaway
 from podcards.errors import Location
 from podcards.ingest.frameworks import frameworks
-from podcards.ingest.markdown import Block, Line
+from podcards.ingest.markdown import Block, Line, under
 from podcards.ingest.model import Found
 from podcards.ingest.moments import is_chapter, moment
 from podcards.ingest.named import named, split_name
@@ -51,12 +51,8 @@ def insights(blocks: list[Block], found: Found, at: int | None = None) -> None:
         block = blocks[n]
         n += 1
         if block.kind == "heading":
-            body: list[Block] = []
-            while n < len(blocks) and not (
-                blocks[n].kind == "heading" and blocks[n].level <= block.level
-            ):
-                body.append(blocks[n])
-                n += 1
+            end = under(blocks, n, block, nested=True)
+            body, n = blocks[n:end], end
             _group(block, body, found, at)
         elif block.kind == "item" and block.task:
             found.skip(block.line, block.text.plain, "a task: not a card")

@@ -53,11 +53,21 @@ class Block:
         return join(line.text for line in self.lines)
 
 
+def under(blocks: list[Block], start: int, heading: Block, *, nested: bool) -> int:
+    """Where the blocks under ``heading`` (from ``start``) end: at the next heading, or, when
+    deeper headings belong to it (``nested``), at the next one of its level or higher."""
+    end = start
+    while end < len(blocks) and not (
+        blocks[end].kind == "heading" and (not nested or blocks[end].level <= heading.level)
+    ):
+        end += 1
+    return end
+
+
 @dataclass(frozen=True)
 class Outline:
     blocks: tuple[Block, ...]
     front_matter: str | None = None
-    front_matter_end: int = 0
 
 
 def outline(markdown: str) -> Outline:
@@ -66,7 +76,7 @@ def outline(markdown: str) -> Outline:
     blocks = _folded([b for node in root.children for b in _blocks(node)])
     if front is None:
         return Outline(blocks)
-    return Outline(blocks, front.content, front.map[1] if front.map else 0)
+    return Outline(blocks, front.content)
 
 
 def _blocks(node: SyntaxTreeNode) -> list[Block]:

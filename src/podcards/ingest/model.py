@@ -9,6 +9,7 @@ from typing import Literal
 
 from podcards.deck import CustomCard, Deck, Framework, Habit, Insight, Quote, Reference
 from podcards.errors import Location, PodcardsError, Problem
+from podcards.words import plural
 
 
 def refused(where: object, message: str, line: int = 0) -> PodcardsError:
@@ -63,10 +64,6 @@ class Change:
     kind: str
     id: str
     label: str
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def counts(deck: Deck) -> str:

@@ -12,7 +12,7 @@ import re
 
 from podcards.deck import Habit, Reference
 from podcards.errors import Location
-from podcards.ingest.markdown import Block
+from podcards.ingest.markdown import Block, under
 from podcards.ingest.model import Found
 from podcards.ingest.moments import moment
 from podcards.ingest.quotes import as_quote
@@ -115,10 +115,8 @@ def named(
         block = blocks[n]
         n += 1
         if block.kind == "heading":
-            body: list[Block] = []
-            while n < len(blocks) and blocks[n].kind != "heading":
-                body.append(blocks[n])
-                n += 1
+            end = under(blocks, n, block, nested=False)
+            body, n = blocks[n:end], end
             texts = [b.text for b in body if b.kind in ("para", "item")]
             name, when = moment(without_glyphs(block.text))
             _emit(cls, name, join(texts, "\n"), block.line, when if when is not None else at, found)
