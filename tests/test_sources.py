@@ -216,3 +216,16 @@ def test_a_name_that_gives_no_id_is_reported_not_dropped(project: Project) -> No
 def test_deletions_that_would_show_nothing(project: Project, deletion: str, message: str) -> None:
     text = MINIMAL_DECK.replace("{{c1::algebraic patterns}}", deletion)
     assert errors_of(project, text) == [f"decks/episode.yaml:13: insights[1]: {message}"]
+
+
+def test_a_misspelt_required_key_is_one_problem_not_two(project: Project) -> None:
+    lines = errors_of(
+        project, MINIMAL_DECK.replace("  podcast: Test Podcast", "  podcst: Test Podcast")
+    )
+    assert lines == [
+        "decks/episode.yaml:7: episode: unknown key 'podcst' (did you mean 'podcast'?); "
+        "allowed: podcast, title, cue, hosts, guests, date, duration, url"
+    ]
+    # a required key that is simply missing is still reported
+    lines = errors_of(project, MINIMAL_DECK.replace("  podcast: Test Podcast\n", ""))
+    assert lines == ["decks/episode.yaml:7: episode: missing 'podcast'"]

@@ -248,9 +248,11 @@ class _Reader:
     ) -> dict[str, Any]:
         """Every declared key of ``cls`` read from ``data``; unknown and missing keys reported."""
         specs = {name: spec for name, spec in keys_of(cls).items() if name not in skip}
+        misspelt: set[str] = set()  # keys a typo stands for: their "missing" is that typo
         for name, (line, _) in data.entries.items():
             if name not in specs:
                 hint = difflib.get_close_matches(name, list(specs), n=1)
+                misspelt.update(hint)
                 suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
                 self.problem(
                     line,
@@ -262,7 +264,7 @@ class _Reader:
             value = data.get(name)
             line = data.line_of(name)
             if value is None:
-                if spec.required and spec.type is not ValueType.ITEMS:
+                if spec.required and spec.type is not ValueType.ITEMS and name not in misspelt:
                     self.problem(data.line, f"{what}: missing '{name}'")
                 continue
             if _is_nothing(value, spec.type):
